@@ -1,0 +1,52 @@
+// One interface over the cgroup layouts (v1, v1 hybrid, v2). The lifecycle
+// code only talks to this; drivers live beside it (v1.cpp, v2.cpp).
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "spec/config.hpp"
+
+namespace hull::cgroups {
+
+class Manager {
+public:
+  virtual ~Manager() = default;
+
+  // Creates the cgroup(s) (remembering which directories hull created) and
+  // applies linux.resources. Throws hull::Error naming the file and value.
+  virtual void create(const spec::Resources *res, std::optional<uid_t> owner_uid,
+                      std::optional<gid_t> owner_gid) = 0;
+  // v2 only: an O_DIRECTORY fd of the leaf for clone3(CLONE_INTO_CGROUP); -1 otherwise.
+  virtual int clone_into_fd() = 0;
+  // Moves pid into the cgroup(s).
+  virtual void add_pid(pid_t pid) = 0;
+  // Rewrites resources (hull update).
+  virtual void update(const spec::Resources &res) = 0;
+  // All pids in the container's cgroup(s).
+  virtual std::vector<pid_t> pids() = 0;
+  // Freezes/thaws, waiting (bounded) for the state; never leaves it half frozen.
+  virtual void freeze(bool frozen) = 0;
+  virtual bool frozen() = 0;
+  // runc-style stats document for `events --stats`.
+  virtual nlohmann::json stats() = 0;
+  // Removes what create() made (retrying briefly on EBUSY); shared cgroups stay.
+  virtual void destroy() = 0;
+  // What must be persisted in the state dir to rebuild this manager later.
+  virtual nlohmann::json to_json() const = 0;
+  // Path (relative to the hierarchy root) the container lives in.
+  virtual std::string path() const = 0;
+};
+
+// Picks the driver by probing /sys/fs/cgroup (cheap: one statfs).
+// cgroups_path is linux.cgroupsPath ("" = default for id).
+std::unique_ptr<Manager> make_manager(const std::string &id, const std::string &cgroups_path,
+                                      bool systemd);
+// Rebuilds a manager from Manager::to_json() output stored in the state dir.
+std::unique_ptr<Manager> load_manager(const nlohmann::json &saved);
+
+} // namespace hull::cgroups

@@ -1,0 +1,41 @@
+// Public entry points of the spec model: parse + validate config.json,
+// the default `hull spec` document, the OCI state document and `features`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "spec/config.hpp"
+#include "spec/state.hpp"
+
+namespace hull::spec {
+
+// Thrown for every problem with config.json. what() is one line:
+//   "config.json: linux.resources.memory.limit: expected integer, got \"64M\""
+class ConfigError : public std::runtime_error {
+public:
+  ConfigError(const std::string &path, const std::string &problem);
+  const std::string &path() const { return path_; }
+  const std::string &problem() const { return problem_; }
+
+private:
+  std::string path_, problem_;
+};
+
+// Parses and validates the text of a config.json.
+Config parse_config(const std::string &text);
+// Same, from an already parsed JSON document.
+Config config_from_json(const nlohmann::json &doc);
+// Reads <bundle>/config.json (errors name the file).
+Config load_config(const std::string &bundle_dir);
+// Semantic checks (called by parse_config; exposed for tests).
+void validate(const Config &c);
+
+// The default document `hull spec` writes (like runc's).
+nlohmann::json default_spec(bool rootless);
+
+// The runtime-spec features document (features.md), true to what hull implements.
+nlohmann::json features();
+
+} // namespace hull::spec
