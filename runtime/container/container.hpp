@@ -1,0 +1,74 @@
+// A container as the runtime knows it between commands: its state directory
+// <root>/<id>/ (state.json, exec.fifo, lock) and what can be derived from it.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/types.h>
+
+#include "cgroups/manager.hpp"
+#include "spec/config.hpp"
+#include "spec/state.hpp"
+#include "util/unique_fd.hpp"
+
+namespace hull::container {
+
+struct GlobalOptions {
+  std::string root = "/run/hull"; // --root
+  bool systemd_cgroup = false;
+  bool rootless = false;
+  bool debug = false;
+};
+
+// What state.json holds.
+struct Record {
+  std::string id;
+  std::string bundle;
+  std::string rootfs;   // absolute host path
+  int pid = 0;          // init pid (host pid namespace), 0 when none
+  unsigned long long pid_start = 0; // /proc/<pid>/stat field 22, detects pid reuse
+  std::string created;  // RFC3339 with nanoseconds
+  std::string owner;    // "" for root
+  std::string status;   // last stored status: creating, created, running, stopped
+  std::map<std::string, std::string> annotations;
+  nlohmann::json cgroup;      // cgroups::Manager::to_json()
+  nlohmann::json config;      // config.json as parsed at create (for hooks, exec)
+  bool shared_pid_ns = false; // init joined an existing pid namespace
+};
+
+class Container {
+public:
+  // Throws hull::Error("container \"<id>\" does not exist") like runc.
+  static Container load(const GlobalOptions &g, const std::string &id);
+  static bool exists(const GlobalOptions &g, const std::string &id);
+
+  const std::string &id() const { return rec_.id; }
+  Record &record() { return rec_; }
+  const Record &record() const { return rec_; }
+  std::string dir() const; // <root>/<id>
+
+  // Live status: "stopped" when the init is gone or its pid was reused,
+  // "paused" when the cgroup is frozen, else the stored one.
+  std::string status() const;
+  bool init_alive() const;
+  spec::State oci_state() const;
+  std::unique_ptr<cgroups::Manager> cgroup() const;
+
+  // Writes state.json atomically.
+  void save() const;
+  // Exclusive flock on <dir>/lock for mutating commands; released on destruction.
+  unique_fd lock() const;
+
+private:
+  GlobalOptions g_;
+  Record rec_;
+  friend class Store;
+};
+
+// Validates a container id (runc's rules: [\w+-\.]+, not "." or "..").
+void check_id(const std::string &id);
+// /proc/<pid>/stat start time, 0 when the pid does not exist.
+unsigned long long pid_start_time(pid_t pid);
+
+} // namespace hull::container
