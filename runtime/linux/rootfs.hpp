@@ -2,6 +2,7 @@
 // Owned by the rootfs/mounts part of runtime/linux.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "spec/config.hpp"
@@ -17,6 +18,10 @@ struct RootfsOptions {
   bool user_ns = false;     // in a new user namespace: devices are bind mounts
   bool terminal = false;    // process.terminal: leave a /dev/console target file
   bool cgroup_ns = false;   // a new cgroup namespace was created
+  // Called by prepare_rootfs after every mount is in place and right before
+  // pivot_root/chroot: the init uses it to run the createRuntime (in the
+  // runtime) and createContainer (here) hooks, as runtime-spec orders them.
+  std::function<void()> before_pivot;
 };
 
 // Phase 1, before pivot_root: rootfsPropagation / make-private, bind the
