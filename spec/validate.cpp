@@ -1,12 +1,158 @@
+// Semantic checks of a parsed Config: what config.md / config-linux.md mark
+// as MUST/REQUIRED, plus the few refusals runc makes. Pure: no file access.
+#include <set>
+
+#include "spec/capabilities.hpp"
 #include "spec/json_reader.hpp"
+#include "spec/names.hpp"
 #include "spec/spec.hpp"
+#include "spec/validate_internal.hpp"
 
 namespace hull::spec {
+namespace detail {
+
+std::string idx(const std::string &base, size_t i) {
+  return base + "[" + std::to_string(i) + "]";
+}
+
+[[noreturn]] void bad(const std::string &path, const std::string &problem) {
+  throw ConfigError(path, problem);
+}
+
+void need_absolute(const std::string &path, const std::string &value) {
+  if (value.empty()) bad(path, "must not be empty");
+  if (value[0] != '/') bad(path, "must be an absolute path, got " + quote(value));
+}
+
+void check_known(const std::string &path, const Names &known, const std::string &value,
+                 const char *what) {
+  if (!contains(known, value)) bad(path, std::string("unknown ") + what + " " + quote(value));
+}
+
+void check_idmappings(const std::string &base, const std::vector<IdMapping> &maps) {
+  for (size_t i = 0; i < maps.size(); ++i) {
+    const auto &m = maps[i];
+    if (m.size == 0) bad(idx(base, i) + ".size", "must be greater than 0");
+    if (uint64_t(m.containerID) + m.size - 1 > UINT32_MAX)
+      bad(idx(base, i), "containerID + size exceeds the 32-bit id range");
+    if (uint64_t(m.hostID) + m.size - 1 > UINT32_MAX)
+      bad(idx(base, i), "hostID + size exceeds the 32-bit id range");
+  }
+}
+
+namespace {
+
+void check_version(const std::string &v) {
+  // 1.<minor>.<patch> with an optional suffix such as "-dev" or "-rc.1".
+  size_t i = 2;
+  auto digits = [&]() {
+    size_t start = i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9')
+      ++i;
+    return i > start;
+  };
+  bool ok = v.rfind("1.", 0) == 0 && digits() && i < v.size() && v[i] == '.' && (++i, digits()) &&
+            (i == v.size() || v[i] == '-' || v[i] == '+');
+  if (!ok)
+    bad("ociVersion",
+        "unsupported version " + quote(v) + " (hull supports 1.x, up to " + kSpecVersion + ")");
+}
+
+void check_mounts(const std::vector<Mount> &mounts) {
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    const auto &m = mounts[i];
+    std::string base = idx("mounts", i);
+    need_absolute(base + ".destination", m.destination);
+    if (m.uidMappings.empty() != m.gidMappings.empty())
+      bad(base, "uidMappings and gidMappings must be given together");
+    check_idmappings(base + ".uidMappings", m.uidMappings);
+    check_idmappings(base + ".gidMappings", m.gidMappings);
+  }
+}
+
+void check_caps(const std::string &base, const std::vector<std::string> &set) {
+  for (size_t i = 0; i < set.size(); ++i)
+    if (capability_number(set[i]) < 0) bad(idx(base, i), "unknown capability " + quote(set[i]));
+}
+
+void check_process(const Process &p) {
+  need_absolute("process.cwd", p.cwd);
+  if (p.args.empty()) bad("process.args", "must not be empty");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < p.rlimits.size(); ++i) {
+    const auto &r = p.rlimits[i];
+    std::string base = idx("process.rlimits", i);
+    check_known(base + ".type", known_rlimits(), r.type, "rlimit");
+    if (!seen.insert(r.type).second) bad(base + ".type", "duplicate rlimit " + quote(r.type));
+    if (r.soft > r.hard)
+      bad(base,
+          "soft limit " + std::to_string(r.soft) + " exceeds hard limit " + std::to_string(r.hard));
+  }
+  if (p.capabilities) {
+    check_caps("process.capabilities.bounding", p.capabilities->bounding);
+    check_caps("process.capabilities.effective", p.capabilities->effective);
+    check_caps("process.capabilities.inheritable", p.capabilities->inheritable);
+    check_caps("process.capabilities.permitted", p.capabilities->permitted);
+    check_caps("process.capabilities.ambient", p.capabilities->ambient);
+  }
+  if (p.oomScoreAdj && (*p.oomScoreAdj < -1000 || *p.oomScoreAdj > 1000))
+    bad("process.oomScoreAdj", std::to_string(*p.oomScoreAdj) + " out of range (-1000 to 1000)");
+  if (p.scheduler) {
+    const auto &s = *p.scheduler;
+    check_known("process.scheduler.policy", known_sched_policies(), s.policy, "scheduler policy");
+    if (s.nice < -20 || s.nice > 19)
+      bad("process.scheduler.nice", std::to_string(s.nice) + " out of range (-20 to 19)");
+    for (size_t i = 0; i < s.flags.size(); ++i)
+      check_known(idx("process.scheduler.flags", i), known_sched_flags(), s.flags[i],
+                  "scheduler flag");
+  }
+  if (p.ioPriority) {
+    check_known("process.ioPriority.class", known_ioprio_classes(), p.ioPriority->ioClass,
+                "ioPriority class");
+    if (p.ioPriority->priority < 0 || p.ioPriority->priority > 7)
+      bad("process.ioPriority.priority",
+          std::to_string(p.ioPriority->priority) + " out of range (0 to 7)");
+  }
+  if (p.execCPUAffinity) {
+    check_cpu_list("process.execCPUAffinity.initial", p.execCPUAffinity->initial);
+    check_cpu_list("process.execCPUAffinity.final", p.execCPUAffinity->final);
+  }
+}
+
+void check_hooks(const Hooks &h) {
+  auto list = [](const char *name, const std::vector<Hook> &hooks) {
+    for (size_t i = 0; i < hooks.size(); ++i) {
+      std::string base = idx(std::string("hooks.") + name, i);
+      need_absolute(base + ".path", hooks[i].path);
+      if (hooks[i].timeout && *hooks[i].timeout <= 0)
+        bad(base + ".timeout", "must be greater than 0, got " + std::to_string(*hooks[i].timeout));
+    }
+  };
+  list("prestart", h.prestart);
+  list("createRuntime", h.createRuntime);
+  list("createContainer", h.createContainer);
+  list("startContainer", h.startContainer);
+  list("poststart", h.poststart);
+  list("poststop", h.poststop);
+}
+
+} // namespace
+} // namespace detail
 
 void validate(const Config &c) {
-  if (c.ociVersion.rfind("1.", 0) != 0)
-    throw ConfigError("ociVersion", "unsupported version " + detail::quote(c.ociVersion) +
-                                        " (hull supports 1.x)");
+  using namespace detail;
+  check_version(c.ociVersion);
+  if (c.root) {
+    if (c.root->path.empty()) bad("root.path", "must not be empty");
+  } else if (c.linux_) {
+    bad("root", "missing required field");
+  }
+  check_mounts(c.mounts);
+  if (c.process) check_process(*c.process);
+  if (c.hooks) check_hooks(*c.hooks);
+  for (const auto &[k, v] : c.annotations)
+    if (k.empty()) bad("annotations", "keys must not be empty");
+  if (c.linux_) check_linux(c);
 }
 
 } // namespace hull::spec
