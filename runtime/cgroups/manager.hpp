@@ -9,9 +9,21 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "cgroups/plan.hpp"
 #include "spec/config.hpp"
 
 namespace hull::cgroups {
+
+// Readable when the container's cgroup may have seen an OOM kill (v1: the
+// memory.oom_control eventfd, v2: inotify on memory.events).
+class OomWatch {
+public:
+  virtual ~OomWatch() = default;
+  virtual int fd() const = 0;
+  // Call when fd() is readable: the number of new OOM kills, -1 once the
+  // cgroup is gone.
+  virtual int consume() = 0;
+};
 
 class Manager {
 public:
@@ -40,6 +52,17 @@ public:
   virtual nlohmann::json to_json() const = 0;
   // Path (relative to the hierarchy root) the container lives in.
   virtual std::string path() const = 0;
+
+  // --- additions of the cgroups part ---
+  // linux.devices of the config: each gets an allow rule in the device
+  // cgroup (next to runc's default list). Call before create().
+  void set_linux_devices(const std::vector<spec::Device> &devs) { linux_devices_ = devs; }
+  virtual Layout layout() const = 0;
+  // Watches for OOM kills (events). Throws when memory is not controlled.
+  virtual std::unique_ptr<OomWatch> watch_oom() = 0;
+
+protected:
+  std::vector<spec::Device> linux_devices_;
 };
 
 // Picks the driver by probing /sys/fs/cgroup (cheap: one statfs).

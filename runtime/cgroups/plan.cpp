@@ -1,0 +1,410 @@
+#include "cgroups/plan.hpp"
+
+#include <regex>
+
+#include "util/error.hpp"
+
+namespace hull::cgroups {
+
+namespace {
+
+std::string dev_key(int64_t major, int64_t minor) {
+  return std::to_string(major) + ":" + std::to_string(minor);
+}
+
+[[noreturn]] void unsupported(const std::string &field, const std::string &why) {
+  throw Error("linux.resources." + field + ": " + why);
+}
+
+struct Builder {
+  Layout layout;
+  const HostFacts &facts;
+  Plan plan;
+
+  void add(const std::string &ctrl, const std::string &file, const std::string &value,
+           bool best_effort = false) {
+    plan.writes.push_back({layout == Layout::v2 ? "" : ctrl, file, value, best_effort});
+  }
+  void warn(const std::string &w) { plan.warnings.push_back(w); }
+};
+
+void plan_cpuset(Builder &b, const spec::CPUResources &cpu) {
+  if (!cpu.cpus.empty()) b.add("cpuset", "cpuset.cpus", cpu.cpus);
+  if (!cpu.mems.empty()) b.add("cpuset", "cpuset.mems", cpu.mems);
+}
+
+void plan_devices(Builder &b, const std::vector<spec::DeviceCgroupRule> &rules) {
+  if (rules.empty()) return;
+  b.plan.devices = true;
+  if (b.layout == Layout::v2) {
+    b.plan.device_rules = rules;
+    return;
+  }
+  // Start from "deny everything" (what runc's device emulator assumes), then
+  // apply the rules in order: the last matching rule wins, as in the kernel.
+  b.add("devices", "devices.deny", "a");
+  for (const auto &r : rules)
+    b.add("devices", r.allow ? "devices.allow" : "devices.deny", device_rule_text(r));
+}
+
+void check_memory(const spec::MemoryResources &m, const HostFacts &f) {
+  if (m.swappiness && *m.swappiness > 100)
+    unsupported("memory.swappiness",
+                "must be between 0 and 100, got " + std::to_string(*m.swappiness));
+  if (f.updating && m.checkBeforeUpdate.value_or(false) && m.limit && *m.limit > 0 &&
+      f.current_usage && *f.current_usage > *m.limit)
+    unsupported("memory.limit", "new limit " + std::to_string(*m.limit) +
+                                    " is lower than the current usage " +
+                                    std::to_string(*f.current_usage) + " (checkBeforeUpdate)");
+}
+
+void plan_memory_v1(Builder &b, const spec::MemoryResources &m) {
+  const auto limit = [&] {
+    if (m.limit) b.add("memory", "memory.limit_in_bytes", std::to_string(*m.limit));
+  };
+  if (m.swap) {
+    // memsw must stay >= limit at every step: raise memsw first when it grows.
+    const bool swap_first =
+        *m.swap == -1 ||
+        (b.facts.current_memsw && *b.facts.current_memsw != -1 && *b.facts.current_memsw < *m.swap);
+    if (swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+    limit();
+    if (!swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+  } else {
+    limit();
+  }
+  if (m.reservation) b.add("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation));
+  if (m.kernel) b.add("memory", "memory.kmem.limit_in_bytes", std::to_string(*m.kernel), true);
+  if (m.kernelTCP)
+    b.add("memory", "memory.kmem.tcp.limit_in_bytes", std::to_string(*m.kernelTCP), true);
+  if (m.swappiness) b.add("memory", "memory.swappiness", std::to_string(*m.swappiness));
+  if (m.disableOOMKiller) b.add("memory", "memory.oom_control", *m.disableOOMKiller ? "1" : "0");
+  if (m.useHierarchy) b.add("memory", "memory.use_hierarchy", *m.useHierarchy ? "1" : "0");
+}
+
+void plan_memory_v2(Builder &b, const spec::MemoryResources &m) {
+  // swap first so that memory.max never sits alone above a stale swap limit.
+  const std::string swap = v2_swap_value(m.swap, m.limit);
+  if (!swap.empty()) b.add("", "memory.swap.max", swap);
+  if (m.limit) b.add("", "memory.max", limit_text(*m.limit));
+  if (m.reservation) b.add("", "memory.low", limit_text(*m.reservation));
+  if (m.kernel) b.warn("linux.resources.memory.kernel is not supported on cgroup v2: ignored");
+  if (m.kernelTCP)
+    b.warn("linux.resources.memory.kernelTCP is not supported on cgroup v2: ignored");
+  if (m.swappiness)
+    b.warn("linux.resources.memory.swappiness is not supported on cgroup v2: ignored");
+  if (m.disableOOMKiller.value_or(false))
+    b.warn("linux.resources.memory.disableOOMKiller is not supported on cgroup v2: ignored");
+  if (m.useHierarchy && !*m.useHierarchy)
+    unsupported("memory.useHierarchy", "cgroup v2 is always hierarchical");
+}
+
+void plan_cpu_v1(Builder &b, const spec::CPUResources &c) {
+  if (c.shares) b.add("cpu", "cpu.shares", std::to_string(*c.shares));
+  if (c.period) b.add("cpu", "cpu.cfs_period_us", std::to_string(*c.period));
+  if (c.quota) b.add("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota));
+  if (c.burst) b.add("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst));
+  if (c.realtimePeriod) b.add("cpu", "cpu.rt_period_us", std::to_string(*c.realtimePeriod));
+  if (c.realtimeRuntime) b.add("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
+  if (c.idle) b.add("cpu", "cpu.idle", std::to_string(*c.idle));
+}
+
+void plan_cpu_v2(Builder &b, const spec::CPUResources &c) {
+  if (c.shares && *c.shares != 0)
+    b.add("", "cpu.weight", std::to_string(shares_to_weight(*c.shares)));
+  const int64_t quota = c.quota.value_or(0);
+  const uint64_t period = c.period.value_or(0);
+  if (quota != 0 || period != 0) {
+    std::string v = quota > 0 ? std::to_string(quota) : "max";
+    v += " " + std::to_string(period != 0 ? period : 100000);
+    b.add("", "cpu.max", v);
+  }
+  if (c.burst) b.add("", "cpu.max.burst", std::to_string(*c.burst));
+  if (c.realtimeRuntime.value_or(0) != 0)
+    unsupported("cpu.realtimeRuntime", "realtime scheduling is not supported on cgroup v2");
+  if (c.realtimePeriod.value_or(0) != 0)
+    unsupported("cpu.realtimePeriod", "realtime scheduling is not supported on cgroup v2");
+  if (c.idle) b.add("", "cpu.idle", std::to_string(*c.idle));
+}
+
+void plan_blkio(Builder &b, const spec::BlockIOResources &io) {
+  const bool v1 = b.layout == Layout::v1;
+  const bool bfq = b.facts.bfq_weight;
+  if (io.weight) {
+    if (v1)
+      b.add("blkio", bfq ? "blkio.bfq.weight" : "blkio.weight", std::to_string(*io.weight));
+    else if (bfq)
+      b.add("", "io.bfq.weight", std::to_string(*io.weight));
+    else
+      b.add("", "io.weight", std::to_string(blkio_weight_to_io(*io.weight)));
+  }
+  if (io.leafWeight) {
+    if (v1)
+      b.add("blkio", "blkio.leaf_weight", std::to_string(*io.leafWeight));
+    else
+      b.warn("linux.resources.blockIO.leafWeight is not supported on cgroup v2: ignored");
+  }
+  for (const auto &d : io.weightDevice) {
+    const std::string key = dev_key(d.major, d.minor);
+    if (d.weight) {
+      if (v1)
+        b.add("blkio", bfq ? "blkio.bfq.weight_device" : "blkio.weight_device",
+              key + " " + std::to_string(*d.weight));
+      else if (bfq)
+        b.add("", "io.bfq.weight", key + " " + std::to_string(*d.weight));
+      else
+        b.add("", "io.weight", key + " " + std::to_string(blkio_weight_to_io(*d.weight)));
+    }
+    if (d.leafWeight) {
+      if (v1)
+        b.add("blkio", "blkio.leaf_weight_device", key + " " + std::to_string(*d.leafWeight));
+      else
+        b.warn("linux.resources.blockIO.weightDevice[].leafWeight is not supported on cgroup v2: "
+               "ignored");
+    }
+  }
+  const struct {
+    const std::vector<spec::ThrottleDevice> &list;
+    const char *v1_file;
+    const char *v2_key;
+  } throttles[] = {
+      {io.throttleReadBpsDevice, "blkio.throttle.read_bps_device", "rbps"},
+      {io.throttleWriteBpsDevice, "blkio.throttle.write_bps_device", "wbps"},
+      {io.throttleReadIOPSDevice, "blkio.throttle.read_iops_device", "riops"},
+      {io.throttleWriteIOPSDevice, "blkio.throttle.write_iops_device", "wiops"},
+  };
+  for (const auto &t : throttles)
+    for (const auto &d : t.list) {
+      const std::string key = dev_key(d.major, d.minor);
+      if (v1)
+        b.add("blkio", t.v1_file, key + " " + std::to_string(d.rate));
+      else
+        b.add("", "io.max",
+              key + " " + t.v2_key + "=" + (d.rate == 0 ? "max" : std::to_string(d.rate)));
+    }
+}
+
+void plan_hugetlb(Builder &b, const std::vector<spec::HugepageLimit> &limits) {
+  static const std::regex size_re("^[0-9]+[KMG]B$");
+  for (const auto &h : limits) {
+    if (!std::regex_match(h.pageSize, size_re))
+      unsupported("hugepageLimits[].pageSize",
+                  "\"" + h.pageSize + "\" is not a page size like 2MB or 1GB");
+    if (b.layout == Layout::v2)
+      b.add("", "hugetlb." + h.pageSize + ".max", std::to_string(h.limit));
+    else if (b.facts.hugetlb_on_v2)
+      b.add("unified", "hugetlb." + h.pageSize + ".max", std::to_string(h.limit));
+    else
+      b.add("hugetlb", "hugetlb." + h.pageSize + ".limit_in_bytes", std::to_string(h.limit));
+  }
+}
+
+void plan_network(Builder &b, const spec::NetworkResources &n) {
+  if (b.layout == Layout::v2) {
+    if (n.classID || !n.priorities.empty())
+      b.warn("linux.resources.network is not supported on cgroup v2 (no net_cls/net_prio): "
+             "ignored");
+    return;
+  }
+  if (n.classID) b.add("net_cls", "net_cls.classid", std::to_string(*n.classID));
+  for (const auto &p : n.priorities)
+    b.add("net_prio", "net_prio.ifpriomap", p.name + " " + std::to_string(p.priority));
+}
+
+void plan_rdma(Builder &b, const std::map<std::string, spec::RdmaLimit> &rdma) {
+  for (const auto &[dev, l] : rdma) {
+    std::string v = dev;
+    if (l.hcaHandles) v += " hca_handle=" + std::to_string(*l.hcaHandles);
+    if (l.hcaObjects) v += " hca_object=" + std::to_string(*l.hcaObjects);
+    if (l.hcaHandles || l.hcaObjects) b.add("rdma", "rdma.max", v);
+  }
+}
+
+void plan_unified(Builder &b, const std::map<std::string, std::string> &unified) {
+  if (unified.empty()) return;
+  if (b.layout == Layout::v1)
+    unsupported("unified", "requires cgroup v2 (this host uses cgroup v1)");
+  for (const auto &[file, value] : unified) {
+    if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
+      unsupported("unified", "\"" + file + "\" is not a cgroup file name");
+    b.add("", file, value);
+  }
+}
+
+} // namespace
+
+Plan plan_resources(const spec::Resources &res, Layout layout, const HostFacts &facts) {
+  Builder b{layout, facts, {}};
+  if (res.cpu) plan_cpuset(b, *res.cpu);
+  plan_devices(b, res.devices);
+  if (res.memory) {
+    check_memory(*res.memory, facts);
+    if (layout == Layout::v1)
+      plan_memory_v1(b, *res.memory);
+    else
+      plan_memory_v2(b, *res.memory);
+  }
+  if (res.cpu) {
+    if (layout == Layout::v1)
+      plan_cpu_v1(b, *res.cpu);
+    else
+      plan_cpu_v2(b, *res.cpu);
+  }
+  if (res.pids && res.pids->limit && *res.pids->limit != 0)
+    b.add("pids", "pids.max", limit_text(*res.pids->limit));
+  if (res.blockIO) plan_blkio(b, *res.blockIO);
+  plan_hugetlb(b, res.hugepageLimits);
+  if (res.network) plan_network(b, *res.network);
+  plan_rdma(b, res.rdma);
+  plan_unified(b, res.unified);
+  return std::move(b.plan);
+}
+
+std::vector<spec::DeviceCgroupRule>
+effective_device_rules(const std::vector<spec::DeviceCgroupRule> &rules,
+                       const std::vector<spec::Device> &linux_devices) {
+  std::vector<spec::DeviceCgroupRule> out = rules;
+  auto allow = [&](const std::string &type, std::optional<int64_t> major,
+                   std::optional<int64_t> minor, const std::string &access) {
+    out.push_back({true, type, major, minor, access});
+  };
+  for (const auto &d : linux_devices) {
+    if (d.type == "p") continue; // fifos are not subject to the device cgroup
+    allow(d.type == "b" ? "b" : "c", d.major, d.minor, "rwm");
+  }
+  allow("c", std::nullopt, std::nullopt, "m"); // mknod of any char device
+  allow("b", std::nullopt, std::nullopt, "m"); // mknod of any block device
+  allow("c", 1, 3, "rwm");                     // /dev/null
+  allow("c", 1, 5, "rwm");                     // /dev/zero
+  allow("c", 1, 7, "rwm");                     // /dev/full
+  allow("c", 1, 8, "rwm");                     // /dev/random
+  allow("c", 1, 9, "rwm");                     // /dev/urandom
+  allow("c", 5, 0, "rwm");                     // /dev/tty
+  allow("c", 5, 1, "rwm");                     // /dev/console
+  allow("c", 5, 2, "rwm");                     // /dev/ptmx
+  allow("c", 136, std::nullopt, "rwm");        // /dev/pts/*
+  allow("c", 10, 200, "rwm");                  // /dev/net/tun
+  return out;
+}
+
+std::string device_rule_text(const spec::DeviceCgroupRule &r) {
+  const std::string type = r.type.empty() ? "a" : r.type;
+  if (type == "a" && !r.major && !r.minor && (r.access.empty() || r.access == "rwm")) return "a";
+  auto num = [](std::optional<int64_t> v) {
+    return !v || *v < 0 ? std::string("*") : std::to_string(*v);
+  };
+  return type + " " + num(r.major) + ":" + num(r.minor) + " " +
+         (r.access.empty() ? std::string("rwm") : r.access);
+}
+
+uint64_t shares_to_weight(uint64_t shares) {
+  if (shares == 0) return 0;
+  if (shares < 2) shares = 2;
+  if (shares > 262144) shares = 262144;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t blkio_weight_to_io(uint64_t weight) {
+  if (weight == 0) return 0;
+  if (weight < 10) weight = 10;
+  if (weight > 1000) weight = 1000;
+  return 1 + ((weight - 10) * 9999) / 990;
+}
+
+std::string limit_text(int64_t v) {
+  return v < 0 ? "max" : std::to_string(v);
+}
+
+std::string v2_swap_value(std::optional<int64_t> swap, std::optional<int64_t> limit) {
+  const int64_t mem = limit.value_or(0);
+  const int64_t sw = swap.value_or(0);
+  if (mem == -1 && sw == 0) return limit ? "max" : ""; // unlimited memory: unlimited swap
+  if (!swap || sw == 0) return "";                     // unset
+  if (sw == -1) return "max";
+  if (mem == 0 || mem == -1)
+    unsupported("memory.swap", "a swap limit needs a memory limit on cgroup v2");
+  if (sw < mem)
+    unsupported("memory.swap", "memory+swap (" + std::to_string(sw) +
+                                   ") must be >= the memory limit (" + std::to_string(mem) + ")");
+  return std::to_string(sw - mem);
+}
+
+std::string clean_cgroup_path(const std::string &p) {
+  if (p.empty()) return "";
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= p.size()) {
+    size_t j = p.find('/', i);
+    if (j == std::string::npos) j = p.size();
+    std::string c = p.substr(i, j - i);
+    if (c == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!c.empty() && c != ".") {
+      parts.push_back(c);
+    }
+    i = j + 1;
+  }
+  std::string out = p[0] == '/' ? "/" : "";
+  for (size_t k = 0; k < parts.size(); ++k)
+    out += (k ? "/" : "") + parts[k];
+  return out;
+}
+
+namespace {
+std::string join(const std::string &a, const std::string &b) {
+  if (a.empty() || a == "/") return "/" + b;
+  return a + "/" + b;
+}
+std::string dirname(const std::string &p) {
+  auto pos = p.find_last_of('/');
+  if (pos == std::string::npos || pos == 0) return "/";
+  return p.substr(0, pos);
+}
+} // namespace
+
+std::string resolve_path(const std::string &id, const std::string &cgroups_path,
+                         const std::string &own_cgroup, Layout layout) {
+  std::string p = clean_cgroup_path(cgroups_path);
+  if (!p.empty() && p[0] == '/') return p == "/" ? "/" : p;
+  if (p.empty()) p = id;
+  std::string base = clean_cgroup_path(own_cgroup.empty() ? "/" : own_cgroup);
+  if (base.empty() || base[0] != '/') base = "/" + base;
+  if (layout == Layout::v2) base = dirname(base);
+  return join(base, p);
+}
+
+// runc's systemd cgroupsPath "slice:prefix:name" mapped onto the cgroupfs
+// layout systemd would use ("a-b.slice" -> "/a.slice/a-b.slice/prefix-name.scope").
+std::string systemd_cgroup_path(const std::string &id, const std::string &p) {
+  std::string slice = "system.slice", prefix = "hull", name = id;
+  if (!p.empty()) {
+    auto a = p.find(':');
+    auto b = a == std::string::npos ? a : p.find(':', a + 1);
+    if (b == std::string::npos)
+      throw Error("linux.cgroupsPath: \"" + p +
+                  "\" is not \"slice:prefix:name\" as the systemd cgroup driver expects");
+    slice = p.substr(0, a);
+    prefix = p.substr(a + 1, b - a - 1);
+    name = p.substr(b + 1);
+    if (slice.empty()) slice = "system.slice";
+  }
+  std::string path;
+  if (slice != "-.slice") {
+    const std::string base = slice.substr(0, slice.size() - 6); // strip ".slice"
+    std::string acc;
+    size_t pos = 0;
+    for (;;) {
+      auto dash = base.find('-', pos);
+      acc = base.substr(0, dash);
+      path += "/" + acc + ".slice";
+      if (dash == std::string::npos) break;
+      pos = dash + 1;
+    }
+  }
+  std::string unit = name;
+  if (unit.size() < 6 || unit.substr(unit.size() - 6) != ".slice")
+    unit = (prefix.empty() ? "" : prefix + "-") + name + ".scope";
+  return path + "/" + unit;
+}
+
+} // namespace hull::cgroups
