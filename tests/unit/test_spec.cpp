@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <unistd.h>
 
 #include "spec/capabilities.hpp"
 #include "spec/names.hpp"
