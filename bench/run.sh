@@ -26,7 +26,8 @@ ROOTFS="${HULL_TEST_ROOTFS:-/var/tmp/hull-test-rootfs}"
 [ -x "$ROOTFS/bin/busybox" ] || "$TOP/tests/integration/make-rootfs.sh" "$ROOTFS" >/dev/null
 mkdir -p "$W/plain" "$W/seccomp"
 cp -a "$ROOTFS" "$W/rootfs"
-jq '.root.path = "'"$W"'/rootfs" | .process.args = ["/bin/true"] | del(.linux.seccomp)' \
+# ociVersion 1.0.2: Debian 12's crun refuses "1.3.0".
+jq '.ociVersion = "1.0.2" | .root.path = "'"$W"'/rootfs" | .process.args = ["/bin/true"] | del(.linux.seccomp)' \
   "$TOP/tests/integration/config-template.json" > "$W/plain/config.json"
 "$TOP/bench/seccomp-to-oci.sh" "$PROFILE" > "$W/profile.json"
 jq --slurpfile sc "$W/profile.json" '.linux.seccomp = $sc[0]' "$W/plain/config.json" \
@@ -38,21 +39,32 @@ RTS=()
 for r in hull runc crun; do [ -n "${BIN[$r]}" ] && [ -x "${BIN[$r]}" ] && RTS+=("$r"); done
 echo "# runtimes: ${RTS[*]}; $RUNS runs each; $(uname -r); $(nproc) cpus"
 
+# crun (Debian 12) refuses this host's hybrid cgroup layout ("cgroups in hybrid
+# mode not supported") because the unified hierarchy has a controller. Its
+# measurements therefore run in a private mount namespace without
+# /sys/fs/cgroup/unified, where it uses the v1 controllers like hull and runc.
+# The host is not changed.
+wrap() { # RUNTIME CMD...: runs the measuring tool in the runtime's environment
+  local r="$1"; shift
+  if [ "$r" = crun ]; then
+    unshare -m --propagation slave bash -c 'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' _ "$@"
+  else "$@"; fi
+}
 declare -A MEAN SD
 # measure KEY PREPARE CMD: mean/sd in ms of CMD (a shell command line).
 measure() {
   local key="$1" prep="$2" cmd="$3"
   if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 3 --runs "$RUNS" ${prep:+--prepare "$prep"} --export-json "$W/h.json" \
+    wrap "${key%% *}" hyperfine -N --warmup 3 --runs "$RUNS" ${prep:+--prepare "$prep"} --export-json "$W/h.json" \
       --style none "$cmd" >/dev/null 2>"$W/h.err" || { cat "$W/h.err" >&2; return 1; }
     MEAN[$key]=$(jq '.results[0].mean * 1000' "$W/h.json")
     SD[$key]=$(jq '.results[0].stddev * 1000' "$W/h.json")
   else
     local i t0 t1 s=0 ss=0 d
-    for i in 1 2 3; do [ -n "$prep" ] && bash -c "$prep"; bash -c "$cmd" >/dev/null 2>&1; done
+    for i in 1 2 3; do [ -n "$prep" ] && bash -c "$prep"; wrap "${key%% *}" bash -c "$cmd" >/dev/null 2>&1; done
     for ((i = 0; i < RUNS; i++)); do
       [ -n "$prep" ] && bash -c "$prep"
-      t0=$(date +%s%N); bash -c "$cmd" >/dev/null 2>&1; t1=$(date +%s%N)
+      t0=$(date +%s%N); wrap "${key%% *}" bash -c "$cmd" >/dev/null 2>&1; t1=$(date +%s%N)
       d=$(( (t1 - t0) / 1000 )); s=$((s + d)); ss=$((ss + d * d))
     done
     MEAN[$key]=$(awk -v s=$s -v n=$RUNS 'BEGIN{printf "%.3f", s/n/1000}')
