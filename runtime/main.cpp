@@ -1,1 +1,51 @@
-int main() { return 0; }
+// hull: CLI11 wiring only. Each command family lives in runtime/cli/.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "hull_version.h"
+#include "spec/config.hpp"
+#include "util/log.hpp"
+
+int main(int argc, char **argv) {
+  CLI::App app{"hull: a daemonless OCI container runtime (runc compatible)", "hull"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  hull::cli::Context ctx;
+  std::string log_file, log_format = "text", rootless = "auto", criu;
+  bool debug = false;
+  app.add_option("--root", ctx.global.root, "root directory for container state")
+      ->capture_default_str();
+  app.add_option("--log", log_file, "log file (default: stderr)");
+  app.add_option("--log-format", log_format, "log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", debug, "debug logging");
+  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup, "use systemd cgroup paths (slice:prefix:name)");
+  app.add_option("--rootless", rootless, "ignore cgroup permission errors (true, false, auto)");
+  app.add_option("--criu", criu, "path to the criu binary");
+  app.set_version_flag("-v,--version",
+                       std::string("hull version ") + HULL_VERSION + "\ncommit: " + HULL_COMMIT +
+                           "\nspec: " + hull::spec::kSpecVersion);
+
+  hull::cli::register_lifecycle(app, ctx);
+  hull::cli::register_spec_commands(app, ctx);
+  hull::cli::register_cgroup_commands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 1;
+  }
+  ctx.global.debug = debug;
+  ctx.global.rootless = rootless == "true";
+  hull::log::configure(log_file, log_format == "json", debug);
+  if (!ctx.run) return 0;
+  try {
+    return ctx.run();
+  } catch (const std::exception &e) {
+    hull::log::error(e.what());
+    return 1;
+  }
+}

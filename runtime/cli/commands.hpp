@@ -19,6 +19,8 @@ struct Context {
 
 // create, start, run, state, kill, delete, list (lifecycle.cpp / list.cpp)
 void register_lifecycle(CLI::App &app, Context &ctx);
+// list (list.cpp)
+void register_list(CLI::App &app, Context &ctx);
 // spec, features (spec_cmds.cpp)
 void register_spec_commands(CLI::App &app, Context &ctx);
 // pause, resume, update, ps, events (cgroup_cmds.cpp, owned by the cgroups part)

@@ -33,7 +33,6 @@ struct Record {
   std::string status;   // last stored status: creating, created, running, stopped
   std::map<std::string, std::string> annotations;
   nlohmann::json cgroup;      // cgroups::Manager::to_json()
-  nlohmann::json config;      // config.json as parsed at create (for hooks, exec)
   bool shared_pid_ns = false; // init joined an existing pid namespace
 };
 
@@ -42,6 +41,12 @@ public:
   // Throws hull::Error("container \"<id>\" does not exist") like runc.
   static Container load(const GlobalOptions &g, const std::string &id);
   static bool exists(const GlobalOptions &g, const std::string &id);
+  // A container not yet on disk (create fills in the record).
+  static Container fresh(const GlobalOptions &g) {
+    Container c;
+    c.g_ = g;
+    return c;
+  }
 
   const std::string &id() const { return rec_.id; }
   Record &record() { return rec_; }
@@ -55,6 +60,10 @@ public:
   spec::State oci_state() const;
   std::unique_ptr<cgroups::Manager> cgroup() const;
 
+  // The config.json copy taken at create (<dir>/config.json): later edits of
+  // the bundle do not affect the container.
+  spec::Config config() const;
+
   // Writes state.json atomically.
   void save() const;
   // Exclusive flock on <dir>/lock for mutating commands; released on destruction.
@@ -63,7 +72,6 @@ public:
 private:
   GlobalOptions g_;
   Record rec_;
-  friend class Store;
 };
 
 // Validates a container id (runc's rules: [\w+-\.]+, not "." or "..").

@@ -1,1 +1,176 @@
-// placeholder
+#include "linux/init.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <vector>
+
+#include "linux/process.hpp"
+#include "linux/terminal.hpp"
+#include "util/error.hpp"
+
+namespace hull::sys {
+namespace {
+
+// Closes every fd >= first except the ones in keep (CVE-2024-21626: no host
+// fd may survive into the container, before chdir or exec).
+void close_fds_from(int first, std::initializer_list<int> keep) {
+  DIR *d = ::opendir("/proc/self/fd");
+  if (!d) {
+    ::close_range(unsigned(first), ~0U, CLOSE_RANGE_CLOEXEC);
+    return;
+  }
+  std::vector<int> fds;
+  int dfd = ::dirfd(d);
+  while (dirent *e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    int fd = std::atoi(e->d_name);
+    if (fd >= first && fd != dfd) fds.push_back(fd);
+  }
+  ::closedir(d);
+  for (int fd : fds) {
+    bool kept = false;
+    for (int k : keep) kept |= (k == fd);
+    if (!kept) ::close(fd);
+  }
+}
+
+void set_hostnames(const spec::Config &c, const NsPlan &ns) {
+  if (!c.hostname.empty()) {
+    if (!ns.has("uts")) throw Error("unable to set hostname without a private UTS namespace");
+    if (::sethostname(c.hostname.data(), c.hostname.size()) < 0)
+      throw_errno("sethostname " + c.hostname);
+  }
+  if (!c.domainname.empty()) {
+    if (!ns.has("uts")) throw Error("unable to set domainname without a private UTS namespace");
+    if (::setdomainname(c.domainname.data(), c.domainname.size()) < 0)
+      throw_errno("setdomainname " + c.domainname);
+  }
+}
+
+void become_root_in_userns() {
+  if (::setresgid(0, 0, 0) < 0) throw_errno("setresgid 0 in the user namespace");
+  if (::setresuid(0, 0, 0) < 0) throw_errno("setresuid 0 in the user namespace");
+}
+
+void enter_namespaces(InitArgs &a) {
+  const NsPlan &ns = a.ns;
+  join_namespaces(ns.joins, /*users=*/true);
+  if (ns.new_user || ns.join_user) become_root_in_userns();
+  if (ns.unshare_flags && ::unshare(ns.unshare_flags) < 0) throw_errno("unshare namespaces");
+  if (ns.new_time && a.config->linux_) write_time_offsets(a.config->linux_->timeOffsets);
+  join_namespaces(ns.joins, /*users=*/false);
+}
+
+// After chdir: the cwd must be inside the container's root (CVE-2024-21626).
+void check_cwd_inside() {
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf)) throw_errno("getcwd");
+  if (buf[0] != '/') throw Error("current working directory is outside of the container root");
+}
+
+void wait_for_start(int fifo_fd) {
+  std::string path = "/proc/self/fd/" + std::to_string(fifo_fd);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("open exec fifo");
+  if (::write(fd, "0", 1) != 1) throw_errno("write exec fifo");
+  ::close(fd);
+  ::close(fifo_fd);
+}
+
+[[noreturn]] void exec_process(const spec::Process &p, const std::string &exe) {
+  std::vector<char *> argv, envp;
+  for (auto &s : p.args) argv.push_back(const_cast<char *>(s.c_str()));
+  argv.push_back(nullptr);
+  for (auto &s : p.env) envp.push_back(const_cast<char *>(s.c_str()));
+  envp.push_back(nullptr);
+  ::execve(exe.c_str(), argv.data(), envp.data());
+  throw_errno("exec " + exe);
+}
+
+void init_steps(InitArgs &a) {
+  const spec::Config &c = *a.config;
+  a.chan->expect(Msg::go);
+  enter_namespaces(a);
+  if (a.new_keyring) ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
+  set_hostnames(c, a.ns);
+
+  a.rootfs.before_pivot = [&a] {
+    a.chan->send(Msg::hooks);
+    a.chan->expect(Msg::hooks_done);
+    if (a.create_container_hooks) a.create_container_hooks();
+  };
+  prepare_rootfs(c, a.rootfs);
+  if (c.process && c.process->terminal) {
+    unique_fd master = setup_console(c.process->consoleSize);
+    a.chan->send(Msg::pty, "", master.get());
+    a.chan->expect(Msg::ack);
+  }
+  finalize_rootfs(c, a.rootfs);
+
+  const spec::Linux *lnx = c.linux_ ? &*c.linux_ : nullptr;
+  std::string exe;
+  if (c.process) {
+    const spec::Process &p = *c.process;
+    apply_process_attrs(p, lnx);
+    drop_bounding_set(p);
+    set_user(p);
+    apply_capabilities(p);
+    apply_no_new_privs(p);
+    close_fds_from(3 + a.preserve_fds, {a.chan->fd(), a.fifo_fd});
+    if (::chdir(p.cwd.c_str()) < 0) throw_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json");
+    check_cwd_inside();
+    exe = find_executable(p);
+    if (a.seccomp) {
+      int listener = load_seccomp(*a.seccomp);
+      if (listener >= 0) {
+        a.chan->send(Msg::seccomp_fd, "", listener);
+        a.chan->expect(Msg::ack);
+        ::close(listener);
+      }
+    }
+  }
+  ::prctl(PR_SET_PDEATHSIG, 0); // from here on we outlive `create`
+  a.chan->send(Msg::ready);
+  a.chan->close();
+  wait_for_start(a.fifo_fd);
+  if (!c.process) throw Error("no process configured");
+  if (a.start_container_hooks) a.start_container_hooks();
+  if (a.exec_labels) a.exec_labels();
+  // Mark anything still open above the preserved fds close-on-exec.
+  ::close_range(unsigned(3 + a.preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC);
+  exec_process(*c.process, exe);
+}
+
+} // namespace
+
+void run_init(InitArgs &a) {
+  // Die with the runtime until `create` has handed us over (then the fifo wait
+  // is what keeps us, and `create` exits normally).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  try {
+    init_steps(a);
+  } catch (const std::exception &e) {
+    bool sent = false;
+    if (a.chan->fd() >= 0) {
+      try {
+        a.chan->send(Msg::error, e.what());
+        sent = true;
+      } catch (...) {
+      }
+    }
+    if (!sent) { // after `create` returned: the container's stderr is all we have
+      std::string line = std::string("hull: ") + e.what() + "\n";
+      if (::write(2, line.data(), line.size()) < 0) {
+      }
+    }
+  }
+  ::_exit(1);
+}
+
+} // namespace hull::sys

@@ -1,0 +1,165 @@
+// start, kill, delete: small operations on an existing container.
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/hooks.hpp"
+#include "container/lifecycle.hpp"
+#include "spec/spec.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace hull::container {
+namespace {
+
+const std::pair<const char *, int> kSignals[] = {
+    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+    {"FPE", SIGFPE},     {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
+    {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH}, {"IO", SIGIO},         {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+    {"SYS", SIGSYS},
+};
+
+bool wait_gone(const Container &c, int ms) {
+  for (int i = 0; i < ms / 10; i++) {
+    if (!c.init_alive()) return true;
+    ::usleep(10000);
+  }
+  return !c.init_alive();
+}
+
+// Without a mount namespace the init's mounts landed in ours, under rootfs.
+void unmount_under(const std::string &rootfs) {
+  if (rootfs.empty()) return;
+  std::ifstream mi("/proc/self/mountinfo");
+  std::vector<std::string> targets;
+  std::string line;
+  while (std::getline(mi, line)) {
+    std::istringstream in(line);
+    std::string f;
+    for (int i = 0; i < 5 && in >> f; i++) {
+    }
+    if (f.rfind(rootfs + "/", 0) == 0) targets.push_back(f);
+  }
+  for (auto it = targets.rbegin(); it != targets.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+}
+
+void remove_dir(const std::string &dir) {
+  for (const char *f : {"exec.fifo", "state.json", "state.json.tmp", "config.json", "lock"})
+    ::unlink((dir + "/" + f).c_str());
+  if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + dir);
+}
+
+} // namespace
+
+int parse_signal(const std::string &s) {
+  if (s.empty()) throw Error("invalid signal \"\"");
+  if (std::isdigit((unsigned char)s[0])) {
+    int n = std::atoi(s.c_str());
+    if (n <= 0 || n > SIGRTMAX) throw Error("invalid signal \"" + s + "\"");
+    return n;
+  }
+  std::string n = s;
+  for (auto &ch : n) ch = char(std::toupper((unsigned char)ch));
+  if (n.rfind("SIG", 0) == 0) n = n.substr(3);
+  for (auto &[name, num] : kSignals)
+    if (n == name) return num;
+  if (n.rfind("RTMIN", 0) == 0 || n.rfind("RTMAX", 0) == 0) {
+    int off = n.size() > 5 ? std::atoi(n.c_str() + 5) : 0;
+    int v = n[2] == 'M' && n[3] == 'I' ? SIGRTMIN + off : SIGRTMAX + off;
+    if (v >= SIGRTMIN && v <= SIGRTMAX) return v;
+  }
+  throw Error("unknown signal \"" + s + "\"");
+}
+
+void start(const GlobalOptions &g, const std::string &id) {
+  Container c = Container::load(g, id);
+  unique_fd lk = c.lock();
+  std::string st = c.status();
+  if (st == "stopped") throw Error("cannot start a container that has stopped");
+  if (st != "created") throw Error("cannot start an already " + st + " container");
+  spec::Config cfg = c.config();
+  if (!cfg.process) throw Error("cannot start container " + id + ": no process in config.json");
+  std::string fifo = c.dir() + "/exec.fifo";
+  unique_fd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) throw_errno("open " + fifo);
+  // The init blocks opening the fifo for writing; now it can, and writes one byte.
+  for (;;) {
+    pollfd p{fd.get(), POLLIN, 0};
+    int n = ::poll(&p, 1, 50);
+    if (n > 0 && (p.revents & POLLIN)) {
+      char b;
+      if (::read(fd.get(), &b, 1) == 1) break;
+    }
+    if (!c.init_alive()) throw Error("container process is already dead");
+  }
+  ::unlink(fifo.c_str());
+  c.record().status = "running";
+  c.save();
+  if (cfg.hooks) run_hooks_warn(cfg.hooks->poststart, c.oci_state(), "poststart");
+}
+
+void kill(const GlobalOptions &g, const std::string &id, int sig, bool all) {
+  Container c = Container::load(g, id);
+  std::string st = c.status();
+  if (st == "stopped" && !all) throw Error("container not running");
+  if (all) {
+    auto m = c.cgroup();
+    if (m) {
+      for (pid_t p : m->pids()) ::kill(p, sig);
+      return;
+    }
+  }
+  if (!c.init_alive()) throw Error("container not running");
+  if (::kill(c.record().pid, sig) < 0) throw_errno("kill container init " + std::to_string(c.record().pid));
+}
+
+void remove(const GlobalOptions &g, const std::string &id, bool force) {
+  Container c = Container::load(g, id);
+  unique_fd lk = c.lock();
+  std::string st = c.status();
+  if (st != "stopped" && st != "created" && !force)
+    throw Error("cannot delete container " + id + " that is not stopped: " + st);
+  auto m = c.cgroup();
+  if (c.init_alive()) {
+    if (m && st == "paused") m->freeze(false);
+    ::kill(c.record().pid, SIGKILL);
+    if (m)
+      for (pid_t p : m->pids()) ::kill(p, SIGKILL);
+    if (!wait_gone(c, 5000)) throw Error("container init " + std::to_string(c.record().pid) + " did not exit");
+  }
+  spec::Config cfg;
+  bool have_cfg = false;
+  try {
+    cfg = c.config();
+    have_cfg = true;
+  } catch (const std::exception &e) {
+    log::warn(std::string("delete: ") + e.what());
+  }
+  if (m) {
+    // processes that escaped a shared pid namespace still hold the cgroup
+    for (pid_t p : m->pids()) ::kill(p, SIGKILL);
+    m->destroy();
+  }
+  bool mount_ns = false;
+  if (have_cfg && cfg.linux_)
+    for (auto &n : cfg.linux_->namespaces) mount_ns |= n.type == "mount";
+  if (!mount_ns) unmount_under(c.record().rootfs);
+  if (have_cfg && cfg.hooks) {
+    spec::State s = c.oci_state();
+    s.status = "stopped";
+    run_hooks_warn(cfg.hooks->poststop, s, "poststop");
+  }
+  remove_dir(c.dir());
+}
+
+} // namespace hull::container

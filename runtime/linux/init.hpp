@@ -1,0 +1,37 @@
+// The container init: the child of clone. It finishes the namespaces, builds
+// the rootfs, sets up the process and waits on exec.fifo for `start`, then
+// execs process.args. Every failure goes back to `create` over the channel.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "linux/namespaces.hpp"
+#include "linux/rootfs.hpp"
+#include "linux/seccomp.hpp"
+#include "linux/sync.hpp"
+#include "spec/config.hpp"
+
+namespace hull::sys {
+
+struct InitArgs {
+  const spec::Config *config = nullptr;
+  NsPlan ns;
+  RootfsOptions rootfs;
+  SyncChannel *chan = nullptr;
+  int fifo_fd = -1;         // O_PATH fd of <state>/exec.fifo
+  int preserve_fds = 0;     // fds 3..3+N-1 reach the process
+  bool new_keyring = true;  // join a fresh session keyring (not --no-new-keyring)
+  const SeccompProgram *seccomp = nullptr;
+  // Run inside the container's namespaces (createContainer before
+  // pivot_root, startContainer after start, before exec). May throw.
+  std::function<void()> create_container_hooks;
+  std::function<void()> start_container_hooks;
+  // Applies LSM exec labels right before execve (may be empty).
+  std::function<void()> exec_labels;
+};
+
+// Never returns: execs the process or _exit(1)s after reporting the error.
+[[noreturn]] void run_init(InitArgs &a);
+
+} // namespace hull::sys
