@@ -1,0 +1,58 @@
+#!/bin/bash
+# Capabilities: unknown names are errors, ambient caps need inheritable +
+# permitted, and a process without caps cannot regain them through a setuid
+# binary (noNewPrivileges, and the bounding set without it).
+source "$(dirname "$0")/lib.sh"
+capeff='grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status'
+
+t "unknown capability name is an error naming the field"
+b="$(new_bundle unknown)"
+cfg "$b" '.process.capabilities.bounding += ["CAP_BOGUS"]'
+id="$(uniq_id capa)"; run_in "$b" "$id"
+if [ "$RC" != 0 ] && contains "$ERR" "CAP_BOGUS" && contains "$ERR" "capabilities"; then ok; else fail; fi
+check "nothing left behind" no_leftovers "$id"
+
+t "ambient without inheritable+permitted is not raised"
+b="$(new_bundle amb1)"
+cfg "$b" '.process.user = {"uid": 1000, "gid": 1000} | .process.capabilities.ambient = ["CAP_NET_RAW"] | .process.capabilities.bounding += ["CAP_NET_RAW"]'
+set_args "$b" sh -c "$capeff"
+run_in "$b" "$(uniq_id capb)"
+amb="$(awk '/^CapAmb/{print $2}' <<<"$OUT")"
+if [ "$RC" != 0 ] && contains "$ERR" "mbient"; then ok "refused: ${ERR:0:100}"
+elif [ "$RC" = 0 ] && [ "$amb" = 0000000000000000 ]; then ok "CapAmb empty"
+else fail "CapAmb=$amb"; fi
+
+t "ambient with inheritable+permitted is raised for a non-root user"
+b="$(new_bundle amb2)"
+cfg "$b" '.process.user = {"uid": 1000, "gid": 1000} | .process.capabilities |= (.ambient = ["CAP_NET_RAW"] | .inheritable = ["CAP_NET_RAW"] | .permitted += ["CAP_NET_RAW"] | .bounding += ["CAP_NET_RAW"] | .effective += ["CAP_NET_RAW"])'
+set_args "$b" sh -c "$capeff"
+run_in "$b" "$(uniq_id capc)"
+amb="$(awk '/^CapAmb/{print $2}' <<<"$OUT")"
+# CAP_NET_RAW is bit 13 = 0x2000
+if [ "$RC" = 0 ] && [ $(( 0x$amb & 0x2000 )) != 0 ]; then ok; else fail "CapAmb=$amb"; fi
+
+setuid_bundle() {
+  local b; b="$(new_bundle "$1")"
+  cp "$b/rootfs/bin/busybox" "$b/rootfs/bin/suid-busybox"
+  chown 0:0 "$b/rootfs/bin/suid-busybox"; chmod 4755 "$b/rootfs/bin/suid-busybox"
+  cfg "$b" '.process.user = {"uid": 1000, "gid": 1000} | .process.capabilities = {"bounding": ["CAP_KILL"], "effective": [], "permitted": [], "inheritable": []}'
+  set_args "$b" /bin/suid-busybox sh -c "id -u; $capeff"
+  echo "$b"
+}
+
+t "noNewPrivileges: a setuid-root binary gains neither uid 0 nor caps"
+b="$(setuid_bundle nnp)"
+cfg "$b" '.process.noNewPrivileges = true'
+run_in "$b" "$(uniq_id capd)"
+eff="$(awk '/^CapEff/{print $2}' <<<"$OUT")"
+if [ "$RC" = 0 ] && [ "$(head -1 <<<"$OUT")" = 1000 ] && [ "$eff" = 0000000000000000 ]; then ok; else fail "uid/CapEff: $(head -1 <<<"$OUT") $eff"; fi
+
+t "without noNewPrivileges the bounding set still caps a setuid binary"
+b="$(setuid_bundle nonnp)"
+cfg "$b" '.process.noNewPrivileges = false'
+run_in "$b" "$(uniq_id cape)"
+eff="$(awk '/^CapEff/{print $2}' <<<"$OUT")"
+# only CAP_KILL (bit 5 = 0x20) may appear
+if [ "$RC" = 0 ] && [ -n "$eff" ] && [ $(( 0x$eff & ~0x20 )) = 0 ]; then ok "CapEff=$eff"; else fail "CapEff=$eff"; fi
+
+finish
