@@ -10,10 +10,10 @@
 
 namespace hull::cli {
 
-nlohmann::json state_json(const container::Container &c) {
+nlohmann::ordered_json state_json(const container::Container &c) {
   const auto &r = c.record();
   std::string st = c.status();
-  nlohmann::json j = {{"ociVersion", spec::kSpecVersion},
+  nlohmann::ordered_json j = {{"ociVersion", spec::kSpecVersion},
                       {"id", r.id},
                       {"pid", st == "stopped" ? 0 : r.pid},
                       {"status", st},
@@ -73,7 +73,7 @@ void register_list(CLI::App &app, Context &ctx) {
         ::closedir(d);
       }
       std::sort(ids.begin(), ids.end());
-      nlohmann::json arr = nlohmann::json::array();
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
       std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
       for (auto &id : ids) {
         try {

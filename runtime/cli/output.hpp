@@ -8,6 +8,6 @@
 namespace hull::cli {
 
 // {ociVersion,id,pid,status,bundle,rootfs,created,owner[,annotations]}
-nlohmann::json state_json(const container::Container &c);
+nlohmann::ordered_json state_json(const container::Container &c);
 
 } // namespace hull::cli

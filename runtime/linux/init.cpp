@@ -93,6 +93,15 @@ void wait_for_start(int fifo_fd) {
   throw_errno("exec " + exe);
 }
 
+void load_filter(InitArgs &a) {
+  int listener = load_seccomp(*a.seccomp);
+  if (listener >= 0) {
+    a.chan->send(Msg::seccomp_fd, "", listener);
+    a.chan->expect(Msg::ack);
+    ::close(listener);
+  }
+}
+
 void init_steps(InitArgs &a) {
   const spec::Config &c = *a.config;
   a.chan->expect(Msg::go);
@@ -118,6 +127,9 @@ void init_steps(InitArgs &a) {
   if (c.process) {
     const spec::Process &p = *c.process;
     apply_process_attrs(p, lnx);
+    // Without noNewPrivileges the kernel wants CAP_SYS_ADMIN to load a
+    // filter: load it while we still have it (as runc does).
+    if (a.seccomp && !p.noNewPrivileges) load_filter(a);
     drop_bounding_set(p);
     set_user(p);
     apply_capabilities(p);
@@ -126,14 +138,8 @@ void init_steps(InitArgs &a) {
     if (::chdir(p.cwd.c_str()) < 0) throw_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json");
     check_cwd_inside();
     exe = find_executable(p);
-    if (a.seccomp) {
-      int listener = load_seccomp(*a.seccomp);
-      if (listener >= 0) {
-        a.chan->send(Msg::seccomp_fd, "", listener);
-        a.chan->expect(Msg::ack);
-        ::close(listener);
-      }
-    }
+    // With noNewPrivileges: as late as possible, so the profile cannot break setup.
+    if (a.seccomp && p.noNewPrivileges) load_filter(a);
   }
   ::prctl(PR_SET_PDEATHSIG, 0); // from here on we outlive `create`
   a.chan->send(Msg::ready);
