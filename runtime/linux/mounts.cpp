@@ -64,9 +64,18 @@ unique_fd idmap_userns(const PlannedMount &m) {
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("idmap " + m.destination + ": fork");
   if (pid == 0) {
-    char c = ::unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
-    if (::write(r1.get(), &c, 1) != 1) _exit(1);
+    // Report our pid as the mounted /proc numbers it (the init may be in a
+    // new pid namespace while /proc still is the host's): "-" on failure.
+    char buf[32] = "-";
+    ssize_t n = 1;
+    if (::unshare(CLONE_NEWUSER) == 0) {
+      n = ::readlink("/proc/self", buf, sizeof buf - 1);
+      if (n <= 0) buf[0] = '-', n = 1;
+    }
+    if (::write(r1.get(), buf, static_cast<size_t>(n)) != n) _exit(1);
+    r1.reset();
     d1.reset();
+    char c;
     (void)::read(d0.get(), &c, 1); // returns when the parent closes its end
     _exit(0);
   }
@@ -79,10 +88,11 @@ unique_fd idmap_userns(const PlannedMount &m) {
     }
   };
   try {
-    char c = 0;
-    if (::read(r0.get(), &c, 1) != 1 || c != 'y')
+    char buf[32] = {};
+    ssize_t n = ::read(r0.get(), buf, sizeof buf - 1);
+    if (n <= 0 || buf[0] == '-')
       throw Error("idmap " + m.destination + ": create user namespace", EPERM);
-    const std::string proc = "/proc/" + std::to_string(pid);
+    const std::string proc = "/proc/" + std::string(buf, static_cast<size_t>(n));
     write_file(proc + "/uid_map", mappings_text(m.uid_mappings));
     write_file(proc + "/gid_map", mappings_text(m.gid_mappings));
     unique_fd ns(::open((proc + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
@@ -158,6 +168,29 @@ void mount_fs(int root_fd, int target_fd, const PlannedMount &m, const RootfsOpt
   if (m.type == "sysfs") check_fs_magic(top.get(), SYSFS_MAGIC, "sysfs", m.destination);
   apply_propagation(top.get(), m);
   if (m.opts.recursive_attrs()) set_attrs(top.get(), m.opts.attr_set, m.opts.attr_clr, true, what);
+}
+
+// procfs and sysfs only go onto a real directory: a symlink there (even one
+// that stays inside the rootfs) is how CVE-2019-16884/19921 style attacks
+// start, so it is refused rather than followed.
+void refuse_non_dir(int root_fd, const PlannedMount &m) {
+  const auto slash = m.destination.rfind('/');
+  std::string parent = m.destination.substr(0, slash);
+  if (parent.empty()) parent.push_back('/');
+  const std::string name = m.destination.substr(slash + 1);
+  unique_fd dir;
+  try {
+    dir = open_in_root(root_fd, parent, O_PATH | O_DIRECTORY);
+  } catch (const Error &e) {
+    if (e.err() == ENOENT) return; // created below
+    throw Error(kind_of(m) + " to " + m.destination + ": " + e.what());
+  }
+  struct stat st;
+  if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  if (!S_ISDIR(st.st_mode))
+    throw Error(kind_of(m) + " to " + m.destination + ": filesystem \"" + m.type +
+                "\" must be mounted on an ordinary directory, not a " +
+                (S_ISLNK(st.st_mode) ? "symlink" : "file"));
 }
 
 bool source_is_dir(const PlannedMount &m) {
@@ -274,6 +307,7 @@ void mount_entry(int root_fd, const PlannedMount &m, const RootfsOptions &o) {
     mount_cgroup(root_fd, m, o);
     return;
   }
+  if (m.type == "proc" || m.type == "sysfs") refuse_non_dir(root_fd, m);
   const bool as_file = m.opts.bind() && !source_is_dir(m);
   unique_fd target;
   try {
