@@ -131,8 +131,17 @@ void drop_bounding_set(const spec::Process &p) {
   }
 }
 
-void apply_capabilities(const spec::Process &p) {
-  CapPlan plan = plan_capabilities(p.capabilities, kernel_last_cap());
+CapPlan keep_for_seccomp(CapPlan plan) {
+  for (auto *set : {&plan.effective, &plan.permitted}) {
+    auto it = std::lower_bound(set->begin(), set->end(), CAP_SYS_ADMIN);
+    if (it == set->end() || *it != CAP_SYS_ADMIN) set->insert(it, CAP_SYS_ADMIN);
+  }
+  return plan;
+}
+
+namespace {
+
+void set_process_caps(const CapPlan &plan) {
   CapT caps(cap_init());
   if (!caps.c) throw_errno("cap_init");
   set_flag(caps.c, CAP_EFFECTIVE, plan.effective);
@@ -147,6 +156,18 @@ void apply_capabilities(const spec::Process &p) {
   for (int a : plan.ambient)
     if (cap_set_ambient(static_cast<cap_value_t>(a), CAP_SET) != 0)
       throw_errno("raise ambient capability " + cap_name(a));
+}
+
+} // namespace
+
+void apply_capabilities(const spec::Process &p) {
+  set_process_caps(plan_capabilities(p.capabilities, kernel_last_cap()));
+}
+
+void apply_capabilities_for_seccomp(const spec::Process &p) {
+  CapPlan plan = plan_capabilities(p.capabilities, kernel_last_cap());
+  if (!p.noNewPrivileges) plan = keep_for_seccomp(std::move(plan));
+  set_process_caps(plan);
 }
 
 } // namespace hull::sys

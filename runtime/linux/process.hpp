@@ -24,6 +24,15 @@ void set_user(const spec::Process &p);
 // Sets effective/permitted/inheritable, then the ambient set.
 void apply_capabilities(const spec::Process &p);
 
+// Use instead of apply_capabilities when a seccomp filter is loaded later:
+// without p.noNewPrivileges, seccomp(2) needs CAP_SYS_ADMIN in the effective
+// set, so this keeps CAP_SYS_ADMIN in effective+permitted on top of the
+// configured sets. execve then drops it: with no_new_privs off, the sets
+// after exec come from bounding, inheritable, ambient, the uid and file caps,
+// never from the permitted set before exec. With p.noNewPrivileges it is
+// exactly apply_capabilities (seccomp needs no capability then).
+void apply_capabilities_for_seccomp(const spec::Process &p);
+
 // prctl(PR_SET_NO_NEW_PRIVS) when p.noNewPrivileges.
 void apply_no_new_privs(const spec::Process &p);
 

@@ -35,6 +35,10 @@ struct CapPlan {
 // set: `process.capabilities.bounding: unknown capability "CAP_FOO"`.
 CapPlan plan_capabilities(const std::optional<spec::Capabilities> &caps, int last_cap);
 
+// The plan plus CAP_SYS_ADMIN in effective and permitted, which loading a
+// seccomp filter without no_new_privs needs (see apply_capabilities_for_seccomp).
+CapPlan keep_for_seccomp(CapPlan plan);
+
 // Parses /proc/sys/kernel/cap_last_cap text ("40\n"); -1 when malformed.
 int parse_last_cap(const std::string &text);
 

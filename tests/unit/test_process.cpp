@@ -347,3 +347,16 @@ TEST_CASE("find_executable needs args", "[process][exec]") {
   spec::Process p;
   CHECK(error_of([&] { find_executable(p); }) == "process.args: must not be empty");
 }
+
+TEST_CASE("seccomp without no_new_privs keeps CAP_SYS_ADMIN until exec", "[process][caps]") {
+  auto c = caps({"CAP_KILL"}, {"CAP_KILL"}, {"CAP_CHOWN", "CAP_KILL"}, {"CAP_KILL"}, {"CAP_KILL"});
+  CapPlan p = keep_for_seccomp(plan_capabilities(c, 40));
+  CHECK(p.effective == std::vector<int>{5, 21});
+  CHECK(p.permitted == std::vector<int>{0, 5, 21});
+  CHECK(p.inheritable == std::vector<int>{5}); // never inherited across exec
+  CHECK(p.ambient == std::vector<int>{5});
+  CHECK(p.drop_bounding.size() == 40); // bounding unchanged: 21 is still dropped
+  CapPlan twice = keep_for_seccomp(p);
+  CHECK(twice.effective == p.effective);
+  CHECK(twice.permitted == p.permitted);
+}
