@@ -12,7 +12,7 @@ command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (apt-get instal
 if [ ! -f "$B/build.ninja" ]; then
   CC=clang CXX=clang++ meson setup "$B" "$TOP" -Dfuzz=true -Dtests=false \
     -Dbuildtype=debugoptimized -Db_ndebug=false -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dcpp_args=-fsanitize=fuzzer-no-link,-fno-sanitize-recover=all >/dev/null
+    "-Dcpp_args=['-fsanitize=fuzzer-no-link','-fno-sanitize-recover=all']" >/dev/null
 fi
 ninja -C "$B" -j2 tests/fuzz/fuzz_spec >/dev/null
 
