@@ -26,3 +26,6 @@ set_args() {
   jq --argjson a "$a" '.process.args = $a' "$b/config.json" > "$b/config.json.new" &&
     mv "$b/config.json.new" "$b/config.json"
 }
+
+# has_exec: the hull under test has an `exec` subcommand.
+has_exec() { "$HULL" --help 2>/dev/null | grep -qE '^[[:space:]]+exec[[:space:]]'; }

@@ -32,7 +32,7 @@ run_in "$b" "$(uniq_id 5736b)"
 if ! contains "$OUT$ERR" "ubcommand" && ! contains "$OUT$ERR" "--help"; then ok; else fail "the runtime binary was executed inside the container"; fi
 check "binary unchanged after #! entrypoint" unchanged
 
-if "$VICTIM" exec --help >/dev/null 2>&1; then
+if has_exec; then
   t "exec: attacker inside the container races hull exec (plain and #!/proc/self/exe)"
   b="$(new_bundle exec1)"
   cp "$ATTACK" "$b/rootfs/attack"
@@ -41,6 +41,7 @@ if "$VICTIM" exec --help >/dev/null 2>&1; then
   id="$(uniq_id 5736c)"; _IDS+=("$id")
   (cd "$b" && hull create "$id" </dev/null >"$WORK/exec1.out" 2>"$WORK/exec1.err") && hull start "$id"
   sleep 0.5
+  if hull exec "$id" /bin/true </dev/null >/dev/null 2>&1; then ok "hull exec works"; else fail "hull exec /bin/true failed"; fi
   for i in $(seq 1 20); do
     hull exec "$id" /bin/true </dev/null >/dev/null 2>&1
     hull exec "$id" /evil </dev/null >/dev/null 2>&1

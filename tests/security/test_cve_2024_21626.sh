@@ -37,7 +37,7 @@ for n in 3 4 5 6 7 8 9 10; do
 done
 if [ "$bad" = 0 ]; then ok "none reached the host ($refused of 8 refused)"; else fail "$bad cwd values reached the host"; fi
 
-if "$HULL" exec --help >/dev/null 2>&1; then
+if has_exec; then
   t "exec --cwd /proc/self/fd/N never lands in a host directory"
   b="$(new_bundle execcwd)"
   set_args "$b" sleep 10
@@ -50,6 +50,9 @@ if "$HULL" exec --help >/dev/null 2>&1; then
   done
   if [ "$bad" = 0 ]; then ok; else fail "$bad reached the host"; fi
   hull delete -f "$id" >/dev/null 2>&1
+else
+  t "exec --cwd /proc/self/fd/N: hull exec not implemented yet, not run"
+  fail
 fi
 
 finish
