@@ -30,7 +30,7 @@ fi
 
 t "features reports the LSMs truthfully"
 F="$("$HULL" features 2>/dev/null)"
-aa="$(jq -r '.linux.apparmor.enabled // empty' <<<"$F")"; se="$(jq -r '.linux.selinux.enabled // empty' <<<"$F")"
+aa="$(jq -r '.linux.apparmor.enabled | tostring' <<<"$F")"; se="$(jq -r '.linux.selinux.enabled | tostring' <<<"$F")"
 want_aa=false; aa_on && want_aa=true; want_se=false; se_on && want_se=true
 if [ "$aa" = "$want_aa" ] && [ "$se" = "$want_se" ]; then ok; else fail "features says apparmor=$aa selinux=$se"; fi
 
