@@ -101,8 +101,12 @@ void finalize_rootfs(const spec::Config &c, const RootfsOptions &o) {
   for (const auto &p : plan.masked)
     mask_path(p);
   if (plan.root_readonly) remount_root_readonly();
-  if (plan.root_propagation && o.mount_ns)
+  if (plan.root_propagation && o.mount_ns) {
     set_propagation("/", plan.root_propagation, "set rootfs propagation");
+    // Paths are safe here: after pivot_root a symlink cannot leave "/".
+    for (const auto &[dest, flag] : plan.mount_propagation)
+      set_propagation(dest.c_str(), flag, "set propagation of " + dest);
+  }
 }
 
 } // namespace hull::sys

@@ -10,14 +10,14 @@
 namespace hull::sys {
 
 struct RootfsOptions {
-  std::string rootfs;       // absolute, symlink-free host path of root.path
-  std::string bundle;       // absolute bundle dir (relative mount sources are against it)
-  bool no_pivot = false;    // --no-pivot: MS_MOVE + chroot instead of pivot_root
-  bool mount_ns = true;     // false: no new mount namespace -> mounts land in the
-                            // caller's namespace, chroot instead of pivot_root
-  bool user_ns = false;     // in a new user namespace: devices are bind mounts
-  bool terminal = false;    // process.terminal: leave a /dev/console target file
-  bool cgroup_ns = false;   // a new cgroup namespace was created
+  std::string rootfs;     // absolute, symlink-free host path of root.path
+  std::string bundle;     // absolute bundle dir (relative mount sources are against it)
+  bool no_pivot = false;  // --no-pivot: MS_MOVE + chroot instead of pivot_root
+  bool mount_ns = true;   // false: no new mount namespace -> mounts land in the
+                          // caller's namespace, chroot instead of pivot_root
+  bool user_ns = false;   // in a new user namespace: devices are bind mounts
+  bool terminal = false;  // process.terminal: leave a /dev/console target file
+  bool cgroup_ns = false; // a new cgroup namespace was created
   // Called by prepare_rootfs after every mount is in place and right before
   // pivot_root/chroot: the init uses it to run the createRuntime (in the
   // runtime) and createContainer (here) hooks, as runtime-spec orders them.

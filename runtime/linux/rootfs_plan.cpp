@@ -139,6 +139,10 @@ FinalizePlan plan_finalize(const spec::Config &c) {
   for (const auto &r : l.readonlyPaths)
     p.readonly.push_back(clean_path(r));
   p.root_propagation = root_propagation(c);
+  if (p.root_propagation)
+    for (const auto &m : c.mounts)
+      for (unsigned long f : parse_mount_options(m.options).propagation)
+        p.mount_propagation.emplace_back(clean_path(m.destination), f);
   return p;
 }
 
@@ -180,6 +184,8 @@ std::vector<std::string> FinalizePlan::steps() const {
     s.push_back("mask " + m);
   if (root_readonly) s.push_back("remount / read-only");
   if (root_propagation) s.push_back("make / " + propagation_name(root_propagation));
+  for (const auto &[d, f] : mount_propagation)
+    s.push_back("make " + d + " " + propagation_name(f));
   return s;
 }
 

@@ -54,6 +54,9 @@ struct FinalizePlan {
   std::vector<std::string> readonly;
   bool root_readonly = false;
   unsigned long root_propagation = 0; // 0: leave as prepare left it
+  // Each mount's own propagation options, put back after root_propagation
+  // (a recursive one on "/" would otherwise override them).
+  std::vector<std::pair<std::string, unsigned long>> mount_propagation;
   std::vector<std::string> steps() const;
 };
 

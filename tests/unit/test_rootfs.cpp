@@ -318,6 +318,15 @@ TEST_CASE("rootfs plan: pivot variants and propagation", "[rootfs][plan]") {
   CHECK(plan_finalize(c).root_propagation == MS_SHARED);
   c.linux_->rootfsPropagation = "rshared";
   CHECK(plan_finalize(c).steps().back() == "make / rshared");
+  // Per-mount propagation options are put back after a recursive root one.
+  c.mounts = {mnt("/a", "bind", "/x", {"rbind", "rprivate"}),
+              mnt("/b/", "tmpfs", "t", {"unbindable"})};
+  auto fin = plan_finalize(c);
+  REQUIRE(fin.mount_propagation.size() == 2);
+  CHECK(fin.mount_propagation[0].first == "/a");
+  CHECK(fin.mount_propagation[0].second == (MS_PRIVATE | MS_REC));
+  CHECK(fin.steps().back() == "make /b unbindable");
+  c.mounts.clear();
   c.linux_->rootfsPropagation = "sideways";
   CHECK(error_of([&] { plan_rootfs(c, o); }) ==
         "linux.rootfsPropagation: unknown propagation \"sideways\"");
