@@ -225,6 +225,28 @@ else
   fail "gcc -static is not available to build the setuid probe"
 fi
 
+t "seccomp without noNewPrivileges: filter loads, no extra caps leak"
+B=$(new_bundle seccomp-nonnp)
+cfg "$B" '.process.noNewPrivileges = false | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+  syscalls: [{names: ["mknodat", "mknod"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+set_caps "$B" "CAP_KILL CAP_NET_BIND_SERVICE" "CAP_KILL" "CAP_KILL CAP_NET_BIND_SERVICE" \
+  "CAP_NET_BIND_SERVICE" "CAP_NET_BIND_SERVICE"
+set_args "$B" sh -c "$STATUS; grep '^Seccomp:' /proc/self/status"
+for u in 0 1000; do
+  cfg "$B" '.process.user = {uid: ($u|tonumber), gid: ($u|tonumber)}' --arg u "$u"
+  run_in "$B" "$(uniq_id secc)"
+  if [ "$RC" = 0 ]; then
+    check "uid $u: filter active" [ "$(status_field "$OUT" Seccomp)" = 2 ]
+    check "uid $u: NoNewPrivs 0" [ "$(status_field "$OUT" NoNewPrivs)" = 0 ]
+    if [ "$u" = 0 ]; then
+      expect_caps "uid 0" CapPrm "$(status_field "$OUT" CapPrm)" CAP_KILL CAP_NET_BIND_SERVICE
+    else
+      expect_caps "uid 1000" CapPrm "$(status_field "$OUT" CapPrm)" CAP_NET_BIND_SERVICE
+      expect_caps "uid 1000" CapEff "$(status_field "$OUT" CapEff)" CAP_NET_BIND_SERVICE
+    fi
+  else fail "uid $u: run failed rc=$RC"; fi
+done
+
 # ------------------------------------------- ioPriority, scheduler, personality
 t "ioPriority"
 B=$(new_bundle ioprio)
