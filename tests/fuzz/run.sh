@@ -39,6 +39,8 @@ set -e
 tail -15 "$B/fuzz.log"
 if [ "$rc" != 0 ]; then
   echo "fuzz: FAILED (exit $rc); crash inputs: $(ls "$B"/crash-* "$B"/leak-* "$B"/timeout-* 2>/dev/null | tr '\n' ' ')"
+  echo "fuzz: 0 passed, 1 failed"
   exit 1
 fi
-echo "fuzz: passed (${SECS}s, no crash, leak or sanitizer report)"
+echo "fuzz: no crash, leak or sanitizer report in ${SECS}s"
+echo "fuzz: 1 passed, 0 failed"
