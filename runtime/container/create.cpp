@@ -153,12 +153,16 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
 
   std::string fifo = dir + "/exec.fifo";
   if (::mkfifo(fifo.c_str(), 0622) < 0) throw_errno("mkfifo " + fifo);
+  // The init opens it as the container's root, which may be another host uid.
+  auto [owner_uid, owner_gid] = container_root_owner(ns.new_user ? lnx : nullptr);
+  if (::chmod(fifo.c_str(), 0622) < 0 ||
+      ::chown(fifo.c_str(), owner_uid.value_or(0), owner_gid.value_or(0)) < 0)
+    throw_errno("chown " + fifo);
   unique_fd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo_fd) throw_errno("open " + fifo);
 
   // cgroup
   rb.cg = cgroups::make_manager(o.id, lnx ? lnx->cgroupsPath : "", g.systemd_cgroup);
-  auto [owner_uid, owner_gid] = container_root_owner(ns.new_user ? lnx : nullptr);
   rb.cg->create(lnx && lnx->resources ? &*lnx->resources : nullptr, owner_uid, owner_gid);
   rec.cgroup = rb.cg->to_json();
 
@@ -191,6 +195,9 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     a.preserve_fds = o.preserve_fds;
     a.new_keyring = !o.no_new_keyring;
     a.seccomp = seccomp ? &*seccomp : nullptr;
+    a.state.id = o.id;
+    a.state.bundle = bundle;
+    a.state.annotations = cfg.annotations;
     spec::State st0;
     st0.id = o.id;
     st0.bundle = bundle;
@@ -213,7 +220,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   child_end.close();
   if (!placed) rb.cg->add_pid(pid);
   if (ns.new_user && lnx) sys::write_id_maps(pid, lnx->uidMappings, lnx->gidMappings);
-  parent_end.send(sys::Msg::go);
+  parent_end.send(sys::Msg::go, std::to_string(pid));
 
   spec::State state;
   state.id = o.id;
@@ -242,9 +249,6 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
       if (!o.console_socket.empty()) sys::send_to_console_socket(o.console_socket, m.fd.get());
       else if (o.keep_pty) out.pty_master = std::move(m.fd);
       else throw Error("process.terminal is true but no --console-socket was given");
-      parent_end.send(sys::Msg::ack);
-    } else if (m.type == sys::Msg::seccomp_fd) {
-      sys::send_to_listener(lnx->seccomp.value(), m.fd.get(), state, pid);
       parent_end.send(sys::Msg::ack);
     } else if (m.type == sys::Msg::ready) {
       break;

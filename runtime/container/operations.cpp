@@ -93,14 +93,37 @@ void start(const GlobalOptions &g, const std::string &id) {
   unique_fd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) throw_errno("open " + fifo);
   // The init blocks opening the fifo for writing; now it can, and writes one byte.
+  // Then it keeps the fifo open until execve closes it: EOF = the process runs.
+  // Anything after the first byte is the error that stopped the init.
+  bool got = false;
+  std::string failure;
   for (;;) {
     pollfd p{fd.get(), POLLIN, 0};
     int n = ::poll(&p, 1, 50);
-    if (n > 0 && (p.revents & POLLIN)) {
-      char b;
-      if (::read(fd.get(), &b, 1) == 1) break;
+    if (n > 0 && (p.revents & (POLLIN | POLLHUP))) {
+      char buf[4096];
+      ssize_t r = ::read(fd.get(), buf, sizeof buf);
+      if (r > 0) {
+        size_t skip = got ? 0 : 1;
+        got = true;
+        failure.append(buf + skip, size_t(r) - skip);
+        continue;
+      }
+      if (r == 0 && got) break;
     }
-    if (!c.init_alive()) throw Error("container process is already dead");
+    if (!c.init_alive()) {
+      if (!got) throw Error("container process is already dead");
+      char buf[4096]; // drain what it wrote before exiting
+      ssize_t r;
+      while ((r = ::read(fd.get(), buf, sizeof buf)) > 0) failure.append(buf, size_t(r));
+      break;
+    }
+  }
+  if (!failure.empty()) {
+    ::unlink(fifo.c_str());
+    c.record().status = "stopped";
+    c.save();
+    throw Error(failure);
   }
   ::unlink(fifo.c_str());
   c.record().status = "running";

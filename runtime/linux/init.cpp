@@ -13,6 +13,7 @@
 #include "linux/process.hpp"
 #include "linux/terminal.hpp"
 #include "util/error.hpp"
+#include "util/unix_socket.hpp"
 
 namespace hull::sys {
 namespace {
@@ -53,9 +54,11 @@ void set_hostnames(const spec::Config &c, const NsPlan &ns) {
   }
 }
 
+// Root of the user namespace when 0 is mapped; otherwise we keep the full
+// capabilities the namespace gave us and process.user decides after start.
 void become_root_in_userns() {
-  if (::setresgid(0, 0, 0) < 0) throw_errno("setresgid 0 in the user namespace");
-  if (::setresuid(0, 0, 0) < 0) throw_errno("setresuid 0 in the user namespace");
+  if (::setresgid(0, 0, 0) < 0 && errno != EINVAL) throw_errno("setresgid 0 in the user namespace");
+  if (::setresuid(0, 0, 0) < 0 && errno != EINVAL) throw_errno("setresuid 0 in the user namespace");
 }
 
 void enter_namespaces(InitArgs &a) {
@@ -74,13 +77,16 @@ void check_cwd_inside() {
   if (buf[0] != '/') throw Error("current working directory is outside of the container root");
 }
 
-void wait_for_start(int fifo_fd) {
+// Blocks until `start` opens the fifo. Returns the write end, which stays
+// open (close-on-exec) so `start` sees EOF once execve succeeded, or reads
+// the error that stopped us.
+int wait_for_start(int fifo_fd) {
   std::string path = "/proc/self/fd/" + std::to_string(fifo_fd);
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("open exec fifo");
   if (::write(fd, "0", 1) != 1) throw_errno("write exec fifo");
-  ::close(fd);
   ::close(fifo_fd);
+  return fd;
 }
 
 [[noreturn]] void exec_process(const spec::Process &p, const std::string &exe) {
@@ -93,21 +99,39 @@ void wait_for_start(int fifo_fd) {
   throw_errno("exec " + exe);
 }
 
+struct Runtime {
+  int fifo_w = -1;    // after start: where errors go
+  unique_fd listener; // connected to linux.seccomp.listenerPath
+  int host_pid = 0;
+};
+Runtime g_rt;
+
 void load_filter(InitArgs &a) {
-  int listener = load_seccomp(*a.seccomp);
-  if (listener >= 0) {
-    a.chan->send(Msg::seccomp_fd, "", listener);
-    a.chan->expect(Msg::ack);
-    ::close(listener);
+  int notify = load_seccomp(*a.seccomp);
+  if (notify >= 0) {
+    spec::State st = a.state;
+    st.status = "created";
+    st.pid = g_rt.host_pid;
+    const spec::Seccomp &sc = *a.config->linux_->seccomp;
+    send_with_fd(g_rt.listener.get(), seccomp_state_json(sc, st, g_rt.host_pid), notify,
+                 "send seccomp fd to listener " + sc.listenerPath);
+    ::close(notify);
+    g_rt.listener.reset();
   }
 }
 
-void init_steps(InitArgs &a) {
+// Before `create` returns: namespaces, rootfs, console.
+std::string setup_container(InitArgs &a) {
   const spec::Config &c = *a.config;
-  a.chan->expect(Msg::go);
+  // Nothing of the runtime's (state-dir lock, cgroup dirs, ...) stays open in here.
+  close_fds_from(3 + a.preserve_fds, {a.chan->fd(), a.fifo_fd});
+  Message go = a.chan->expect(Msg::go);
+  g_rt.host_pid = std::atoi(go.text.c_str());
   enter_namespaces(a);
   if (a.new_keyring) ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
   set_hostnames(c, a.ns);
+  if (a.seccomp && a.seccomp->notify) // the listener's path is a host path: connect now
+    g_rt.listener = connect_unix(c.linux_->seccomp->listenerPath, "seccomp listener");
 
   a.rootfs.before_pivot = [&a] {
     a.chan->send(Msg::hooks);
@@ -121,36 +145,43 @@ void init_steps(InitArgs &a) {
     a.chan->expect(Msg::ack);
   }
   finalize_rootfs(c, a.rootfs);
+  // Resolve the executable now so a typo fails `create`, as with runc.
+  return c.process ? find_executable(*c.process) : std::string();
+}
 
+// After `start`: the process's own attributes, in the kernel's order.
+void setup_process(InitArgs &a) {
+  const spec::Config &c = *a.config;
+  if (!c.process) throw Error("no process configured");
+  const spec::Process &p = *c.process;
   const spec::Linux *lnx = c.linux_ ? &*c.linux_ : nullptr;
-  std::string exe;
-  if (c.process) {
-    const spec::Process &p = *c.process;
-    apply_process_attrs(p, lnx);
-    // Without noNewPrivileges the kernel wants CAP_SYS_ADMIN to load a
-    // filter: load it while we still have it (as runc does).
-    if (a.seccomp && !p.noNewPrivileges) load_filter(a);
-    drop_bounding_set(p);
-    set_user(p);
-    apply_capabilities(p);
-    apply_no_new_privs(p);
-    close_fds_from(3 + a.preserve_fds, {a.chan->fd(), a.fifo_fd});
-    if (::chdir(p.cwd.c_str()) < 0) throw_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json");
-    check_cwd_inside();
-    exe = find_executable(p);
-    // With noNewPrivileges: as late as possible, so the profile cannot break setup.
-    if (a.seccomp && p.noNewPrivileges) load_filter(a);
-  }
+  apply_process_attrs(p, lnx);
+  // Without noNewPrivileges the kernel wants CAP_SYS_ADMIN to load a
+  // filter: load it while we still have it (as runc does).
+  if (a.seccomp && seccomp_load_early(p)) load_filter(a);
+  drop_bounding_set(p);
+  set_user(p);
+  apply_capabilities(p);
+  if (a.exec_labels) a.exec_labels();
+  apply_no_new_privs(p);
+  close_fds_from(3 + a.preserve_fds, {g_rt.fifo_w, g_rt.listener.get()});
+  if (::chdir(p.cwd.c_str()) < 0) throw_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json");
+  check_cwd_inside();
+  // With noNewPrivileges: last, so the profile cannot break setup.
+  if (a.seccomp && !seccomp_load_early(p)) load_filter(a);
+}
+
+void init_steps(InitArgs &a) {
+  std::string exe = setup_container(a);
   ::prctl(PR_SET_PDEATHSIG, 0); // from here on we outlive `create`
   a.chan->send(Msg::ready);
   a.chan->close();
-  wait_for_start(a.fifo_fd);
-  if (!c.process) throw Error("no process configured");
+  g_rt.fifo_w = wait_for_start(a.fifo_fd);
+  setup_process(a);
   if (a.start_container_hooks) a.start_container_hooks();
-  if (a.exec_labels) a.exec_labels();
   // Mark anything still open above the preserved fds close-on-exec.
   ::close_range(unsigned(3 + a.preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC);
-  exec_process(*c.process, exe);
+  exec_process(*a.config->process, exe);
 }
 
 } // namespace
@@ -170,7 +201,11 @@ void run_init(InitArgs &a) {
       } catch (...) {
       }
     }
-    if (!sent) { // after `create` returned: the container's stderr is all we have
+    if (!sent && g_rt.fifo_w >= 0) { // after `start` opened the fifo: tell it
+      std::string msg = e.what();
+      sent = ::write(g_rt.fifo_w, msg.data(), msg.size()) == ssize_t(msg.size());
+    }
+    if (!sent) { // the container's stderr is all we have
       std::string line = std::string("hull: ") + e.what() + "\n";
       if (::write(2, line.data(), line.size()) < 0) {
       }

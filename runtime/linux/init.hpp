@@ -1,6 +1,8 @@
-// The container init: the child of clone. It finishes the namespaces, builds
-// the rootfs, sets up the process and waits on exec.fifo for `start`, then
-// execs process.args. Every failure goes back to `create` over the channel.
+// The container init: the child of clone. Before `create` returns it finishes
+// the namespaces and builds the rootfs (failures go back to `create` over the
+// channel); then it waits on exec.fifo for `start`, sets up the process
+// (attributes, user, capabilities, seccomp) and execs process.args. Failures
+// of that second half are written into the fifo, where `start` reports them.
 #pragma once
 
 #include <functional>
@@ -23,6 +25,7 @@ struct InitArgs {
   int preserve_fds = 0;     // fds 3..3+N-1 reach the process
   bool new_keyring = true;  // join a fresh session keyring (not --no-new-keyring)
   const SeccompProgram *seccomp = nullptr;
+  spec::State state; // id, bundle, annotations: for the seccomp listener
   // Run inside the container's namespaces (createContainer before
   // pivot_root, startContainer after start, before exec). May throw.
   std::function<void()> create_container_hooks;

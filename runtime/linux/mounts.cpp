@@ -140,6 +140,20 @@ void mount_bind(int root_fd, int target_fd, const PlannedMount &m) {
   if (m.opts.recursive_attrs()) set_attrs(top.get(), m.opts.attr_set, m.opts.attr_clr, true, what);
 }
 
+// The mount data string without its gid= option.
+std::string without_gid_option(const std::string &data) {
+  std::string out;
+  size_t i = 0;
+  while (i <= data.size()) {
+    size_t j = data.find(',', i);
+    if (j == std::string::npos) j = data.size();
+    std::string kv = data.substr(i, j - i);
+    if (!kv.empty() && kv.rfind("gid=", 0) != 0) out += (out.empty() ? "" : ",") + kv;
+    i = j + 1;
+  }
+  return out;
+}
+
 void mount_fs(int root_fd, int target_fd, const PlannedMount &m, const RootfsOptions &o) {
   const std::string what = kind_of(m) + " to " + m.destination;
   if (m.opts.idmap) throw Error(what + ": idmap is only supported on bind mounts");
@@ -149,19 +163,27 @@ void mount_fs(int root_fd, int target_fd, const PlannedMount &m, const RootfsOpt
   } else if (::mount(m.source.c_str(), fd_path(target_fd).c_str(), m.type.c_str(), flags,
                      m.opts.data.empty() ? nullptr : m.opts.data.c_str()) != 0) {
     int err = errno;
-    if (m.type == "sysfs" && o.user_ns && (err == EPERM || err == EBUSY)) {
-      // No network namespace of our own: sysfs cannot be mounted from a user
-      // namespace, so bind the host's (read-only) like runc.
-      unique_fd sys(::open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (!sys) throw_errno("open /sys");
-      bind_fd(sys.get(), target_fd, true, what);
-      unique_fd top = open_in_root(root_fd, m.destination, O_PATH);
-      MountOptions ro = m.opts;
-      ro.flags |= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-      bind_remount(top.get(), m.destination, ro);
-      return;
+    std::string nogid = without_gid_option(m.opts.data);
+    if (m.type == "devpts" && o.user_ns && err == EINVAL && nogid != m.opts.data &&
+        ::mount(m.source.c_str(), fd_path(target_fd).c_str(), m.type.c_str(), flags,
+                nogid.empty() ? nullptr : nogid.c_str()) == 0) {
+      // gid=5 (tty) is not mapped in this user namespace: the pts nodes then
+      // belong to the namespace's own group, as with crun.
+    } else {
+      if (m.type == "sysfs" && o.user_ns && (err == EPERM || err == EBUSY)) {
+        // No network namespace of our own: sysfs cannot be mounted from a user
+        // namespace, so bind the host's (read-only) like runc.
+        unique_fd sys(::open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!sys) throw_errno("open /sys");
+        bind_fd(sys.get(), target_fd, true, what);
+        unique_fd top = open_in_root(root_fd, m.destination, O_PATH);
+        MountOptions ro = m.opts;
+        ro.flags |= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        bind_remount(top.get(), m.destination, ro);
+        return;
+      }
+      throw_err(what, err);
     }
-    throw_err(what, err);
   }
   unique_fd top = open_in_root(root_fd, m.destination, O_PATH);
   if (m.type == "proc") check_fs_magic(top.get(), PROC_SUPER_MAGIC, "procfs", m.destination);

@@ -14,7 +14,6 @@ enum class Msg : unsigned char {
   hooks = 2,      // init -> parent: mounts done, run prestart/createRuntime
   hooks_done = 3, // parent -> init
   pty = 4,        // init -> parent: pty master (fd)
-  seccomp_fd = 5, // init -> parent: seccomp notify listener (fd)
   ready = 6,      // init -> parent: set up, now waiting for start
   error = 7,      // init -> parent: text = the failure, init exits
   ack = 8,        // parent -> init: fd received and handled

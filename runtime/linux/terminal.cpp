@@ -5,12 +5,11 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "util/error.hpp"
+#include "util/unix_socket.hpp"
 
 namespace hull::sys {
 
@@ -40,28 +39,9 @@ unique_fd setup_console(const std::optional<spec::ConsoleSize> &size) {
 }
 
 void send_to_console_socket(const std::string &path, int master) {
-  unique_fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!s) throw_errno("socket");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error("console socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (::connect(s.get(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) < 0)
-    throw_errno("connect to console socket " + path);
-  char name[128] = "/dev/ptmx";
-  iovec iov{name, std::strlen(name)};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  mh.msg_control = cbuf;
-  mh.msg_controllen = sizeof cbuf;
-  cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &master, sizeof(int));
-  if (::sendmsg(s.get(), &mh, MSG_NOSIGNAL) < 0) throw_errno("send pty master to console socket");
+  unique_fd s = connect_unix(path, "console socket");
+  // runc sends the pty's name as the payload
+  send_with_fd(s.get(), "/dev/ptmx", master, "send pty master to console socket " + path);
 }
 
 namespace {
