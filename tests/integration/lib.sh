@@ -2,7 +2,7 @@
 # Source it from a test_*.sh; call `finish` at the end.
 set -u
 TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HULL="${HULL:-$TOP/build/hull}"
+HULL="${HULL:-$TOP/build/runtime/hull}"
 ROOTFS_CACHE="${HULL_TEST_ROOTFS:-/var/tmp/hull-test-rootfs}"
 TEST_ROOT="${HULL_TEST_STATE:-/run/hull-test}"   # --root for every test
 WORK="$(mktemp -d /var/tmp/hull-it.XXXXXX)"
@@ -28,13 +28,15 @@ new_bundle() {
 # cfg BUNDLE FILTER [jq args...]: edits BUNDLE/config.json in place with jq.
 cfg() {
   local b="$1" f="$2"; shift 2
-  jq "$@" "$f" "$b/config.json" > "$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+  jq "$f" "$b/config.json" "$@" > "$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
 }
 
 # set_args BUNDLE ARG...: process.args = the arguments.
+# (NUL-separated through stdin: jq would take "-c" & co. as its own options)
 set_args() {
-  local b="$1"; shift
-  cfg "$b" '.process.args = $ARGS.positional' --args "$@"
+  local b="$1" a; shift
+  a="$(printf '%s\0' "$@" | jq -Rsc 'rtrimstr("\u0000") | split("\u0000")')"
+  cfg "$b" '.process.args = $a' --argjson a "$a"
 }
 
 # run_in BUNDLE ID: hull run, stdout to $OUT, stderr to $ERR, status to $RC.
@@ -55,6 +57,7 @@ t() { CURRENT="$1"; }
 check() { local d="$1"; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 # contains HAYSTACK NEEDLE
 contains() { [[ "$1" == *"$2"* ]]; }
+lacks() { [[ "$1" != *"$2"* ]]; }
 
 # no_leftovers ID: no state dir, no cgroup dir named after ID, no process.
 no_leftovers() {

@@ -264,6 +264,21 @@ check "runs" [ "$RC" = 0 ]
 check "idmapped" has "$(mnt_opts /idm)" idmapped
 check "ids mapped" contains "$OUT" "2000:3000"
 
+t "user namespace: devices are bind mounts of the host's"
+B="$(new_bundle userns)"
+chown -R 100000:100000 "$B/rootfs"
+cfg "$B" '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+  | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+  | .linux.devices = [{"type":"c","path":"/dev/fuse","major":10,"minor":229}]'
+sh_in "$B" "$MI; stat -c '%n %t:%T' /dev/null /dev/tty /dev/fuse; echo x >/dev/null && echo NULL-OK"
+run_in "$B" "$(uniq_id userns)"
+check "runs" [ "$RC" = 0 ]
+for d in /dev/null /dev/zero /dev/tty /dev/urandom /dev/fuse; do
+  check "$d is a bind mount" mounted "$d"
+done
+check "nodes work" bash -c '[[ "$1" == *"/dev/null 1:3"* && "$1" == *"/dev/fuse a:e5"* && "$1" == *NULL-OK* ]]' _ "$OUT"
+check "sysfs mounted" mounted /sys
+
 t "symlinks in the rootfs never lead out"
 mkdir -p "$WORK/victim"
 B="$(new_bundle escape)"
