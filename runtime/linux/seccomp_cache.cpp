@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "linux/seccomp.hpp"
 #include "linux/sha256.hpp"
@@ -100,37 +99,130 @@ void evict(const std::string &dir, size_t max_bytes) {
   closedir(d);
 }
 
-nlohmann::json to_json(const spec::Seccomp &sc) {
-  using nlohmann::json;
-  json j = json::object();
-  j["defaultAction"] = sc.defaultAction;
-  if (sc.defaultErrnoRet) j["defaultErrnoRet"] = *sc.defaultErrnoRet;
-  j["architectures"] = sc.architectures;
-  j["flags"] = sc.flags;
-  j["listenerPath"] = sc.listenerPath;
-  j["listenerMetadata"] = sc.listenerMetadata;
-  json calls = json::array();
-  for (const auto &s : sc.syscalls) {
-    json c = json::object();
-    c["names"] = s.names;
-    c["action"] = s.action;
-    if (s.errnoRet) c["errnoRet"] = *s.errnoRet;
-    json args = json::array();
-    for (const auto &a : s.args)
-      args.push_back(
-          {{"index", a.index}, {"value", a.value}, {"valueTwo", a.valueTwo}, {"op", a.op}});
-    c["args"] = args;
-    calls.push_back(c);
+// A direct writer (no JSON DOM: building one cost more than the whole cache
+// lookup). Keys in sorted order and nlohmann's escaping, so the text equals
+// nlohmann::json::parse(text).dump() -- the unit tests check that.
+void put_str(std::string &o, const std::string &v) {
+  static const char *hex = "0123456789abcdef";
+  o += '"';
+  for (unsigned char c : v) {
+    switch (c) {
+    case '"':
+      o += "\\\"";
+      break;
+    case '\\':
+      o += "\\\\";
+      break;
+    case '\b':
+      o += "\\b";
+      break;
+    case '\f':
+      o += "\\f";
+      break;
+    case '\n':
+      o += "\\n";
+      break;
+    case '\r':
+      o += "\\r";
+      break;
+    case '\t':
+      o += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        o += "\\u00";
+        o += hex[c >> 4];
+        o += hex[c & 15];
+      } else {
+        o += char(c);
+      }
+    }
   }
-  j["syscalls"] = calls;
-  return j;
+  o += '"';
+}
+
+void put_key(std::string &o, const char *k) {
+  o += '"';
+  o += k;
+  o += "\":";
+}
+
+void put_strs(std::string &o, const std::vector<std::string> &v) {
+  o += '[';
+  for (size_t i = 0; i < v.size(); i++) {
+    if (i) o += ',';
+    put_str(o, v[i]);
+  }
+  o += ']';
 }
 
 } // namespace
 
 std::string seccomp_canonical_json(const spec::Seccomp &sc) {
-  // nlohmann::json objects are std::map-backed: keys come out sorted.
-  return to_json(sc).dump();
+  std::string o;
+  o.reserve(64 + sc.syscalls.size() * 96);
+  o += '{';
+  put_key(o, "architectures");
+  put_strs(o, sc.architectures);
+  o += ',';
+  put_key(o, "defaultAction");
+  put_str(o, sc.defaultAction);
+  if (sc.defaultErrnoRet) {
+    o += ',';
+    put_key(o, "defaultErrnoRet");
+    o += std::to_string(*sc.defaultErrnoRet);
+  }
+  o += ',';
+  put_key(o, "flags");
+  put_strs(o, sc.flags);
+  o += ',';
+  put_key(o, "listenerMetadata");
+  put_str(o, sc.listenerMetadata);
+  o += ',';
+  put_key(o, "listenerPath");
+  put_str(o, sc.listenerPath);
+  o += ',';
+  put_key(o, "syscalls");
+  o += '[';
+  for (size_t i = 0; i < sc.syscalls.size(); i++) {
+    const auto &c = sc.syscalls[i];
+    if (i) o += ',';
+    o += '{';
+    put_key(o, "action");
+    put_str(o, c.action);
+    o += ',';
+    put_key(o, "args");
+    o += '[';
+    for (size_t j = 0; j < c.args.size(); j++) {
+      const auto &a = c.args[j];
+      if (j) o += ',';
+      o += '{';
+      put_key(o, "index");
+      o += std::to_string(a.index);
+      o += ',';
+      put_key(o, "op");
+      put_str(o, a.op);
+      o += ',';
+      put_key(o, "value");
+      o += std::to_string(a.value);
+      o += ',';
+      put_key(o, "valueTwo");
+      o += std::to_string(a.valueTwo);
+      o += '}';
+    }
+    o += ']';
+    if (c.errnoRet) {
+      o += ',';
+      put_key(o, "errnoRet");
+      o += std::to_string(*c.errnoRet);
+    }
+    o += ',';
+    put_key(o, "names");
+    put_strs(o, c.names);
+    o += '}';
+  }
+  o += "]}";
+  return o;
 }
 
 std::string seccomp_cache_key(const spec::Seccomp &sc) {

@@ -336,7 +336,19 @@ TEST_CASE("seccomp cache key is canonical and sensitive", "[seccomp][cache]") {
   CHECK(seccomp_cache_key(a) != seccomp_cache_key(b));
   auto j = nlohmann::json::parse(seccomp_canonical_json(a));
   CHECK(j["syscalls"][0]["names"][0] == "mkdir");
-  CHECK(j.dump() == seccomp_canonical_json(a));
+  CHECK(j.dump() == seccomp_canonical_json(a)); // sorted keys, no spaces
+
+  // Escaping matches nlohmann's, so the text is canonical JSON.
+  auto odd = a;
+  odd.listenerMetadata = "q\"b\\s/\n\t\x01\x1f caf\xc3\xa9";
+  odd.listenerPath = "/run/x.sock";
+  odd.defaultErrnoRet = 38;
+  odd.syscalls.push_back(call({"x"}, "SCMP_ACT_LOG"));
+  odd.syscalls[0].args.push_back(arg(5, UINT64_MAX, "SCMP_CMP_MASKED_EQ", 7));
+  const std::string text = seccomp_canonical_json(odd);
+  CHECK(nlohmann::json::parse(text).dump() == text);
+  CHECK(nlohmann::json::parse(text)["listenerMetadata"] == odd.listenerMetadata);
+  CHECK(seccomp_cache_key(odd) != seccomp_cache_key(a));
 }
 
 TEST_CASE("seccomp cache stores, verifies and evicts", "[seccomp][cache]") {
