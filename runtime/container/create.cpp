@@ -14,6 +14,7 @@
 #include "container/lifecycle.hpp"
 #include "linux/clone.hpp"
 #include "linux/init.hpp"
+#include "linux/lsm.hpp"
 #include "linux/terminal.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
@@ -126,6 +127,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   std::string rootfs = absolute(root_path);
   const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
   sys::NsPlan ns = sys::plan_namespaces(lnx);
+  sys::check_lsm_requests(cfg);
   if (cfg.process && cfg.process->terminal && o.console_socket.empty() && !o.keep_pty)
     throw Error("cannot allocate tty if hull will detach without setting console socket");
 
@@ -214,6 +216,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
         run_hooks(cfg.hooks->startContainer, st0, "startContainer");
       };
     }
+    if (cfg.process) a.exec_labels = [&cfg] { sys::apply_exec_labels(*cfg.process); };
     sys::run_init(a);
   }
   rb.pid = pid;

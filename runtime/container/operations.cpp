@@ -128,7 +128,12 @@ void start(const GlobalOptions &g, const std::string &id) {
   ::unlink(fifo.c_str());
   c.record().status = "running";
   c.save();
-  if (cfg.hooks) run_hooks_warn(cfg.hooks->poststart, c.oci_state(), "poststart");
+  if (cfg.hooks) {
+    spec::State s = c.oci_state(); // the process may already be gone: say what start did
+    s.status = "running";
+    s.pid = c.record().pid;
+    run_hooks_warn(cfg.hooks->poststart, s, "poststart");
+  }
 }
 
 void kill(const GlobalOptions &g, const std::string &id, int sig, bool all) {
