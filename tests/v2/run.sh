@@ -1,0 +1,48 @@
+#!/bin/bash
+# Runs the cgroup integration tests and the runtime-tools cgroup programs
+# inside the pure cgroup v2 VM (../shared/v2vm). Usage (as root):
+#   tests/v2/run.sh [HULL_BINARY]
+# Prints the integration TAP lines, the conformance table, and last a line
+#   v2: integration N passed, N failed; conformance N passed, N failed
+# Exit status 0 only when both are green.
+set -u
+TOP="$(cd "$(dirname "$0")/../.." && pwd)"
+HULL="$(realpath -e "${1:-${HULL:-$TOP/build/runtime/hull}}")" || { echo "no hull binary" >&2; exit 2; }
+V2VM="${V2VM:-$(cd "$TOP/.." && pwd)/shared/v2vm}"
+CONF="${CONF:-$(cd "$TOP/.." && pwd)/shared/conformance}"
+[ "$(id -u)" = 0 ] || { echo "tests/v2/run.sh must run as root" >&2; exit 2; }
+# The guest mounts its own /tmp: the shared directory must live elsewhere.
+DIR="$(mktemp -d /var/tmp/hull-v2-XXXXXX)"
+trap 'rm -rf "$DIR"' EXIT
+CGROUP_PROGRAMS="${CGROUP_PROGRAMS:-linux_cgroups_cpus linux_cgroups_relative_cpus linux_cgroups_devices
+  linux_cgroups_relative_devices linux_cgroups_pids linux_cgroups_relative_pids linux_cgroups_memory
+  linux_cgroups_relative_memory linux_cgroups_hugetlb linux_cgroups_relative_hugetlb
+  linux_cgroups_blkio linux_cgroups_relative_blkio linux_cgroups_network linux_cgroups_relative_network}"
+
+# The busybox rootfs the integration tests copy: build it on the host (the
+# guest's writes outside DIR vanish).
+[ -x /var/tmp/hull-test-rootfs/bin/busybox ] ||
+  "$TOP/tests/integration/make-rootfs.sh" /var/tmp/hull-test-rootfs >/dev/null
+
+cat > "$DIR/inside.sh" <<INNER
+#!/bin/bash
+echo "# guest: \$(uname -r), /sys/fs/cgroup is \$(stat -f -c %T /sys/fs/cgroup)"
+HULL="$HULL" bash "$TOP/tests/integration/test_cgroups.sh" > "$DIR/integration.out" 2>&1
+echo "integration-rc \$?" >> "$DIR/integration.out"
+if [ -x "$CONF/run-suite.sh" ] && [ -d /var/cache/hull-conformance/suite ]; then
+  OUT_DIR="$DIR/conformance" "$CONF/run-suite.sh" "$HULL" $(echo $CGROUP_PROGRAMS) > "$DIR/conformance.out" 2>&1
+  echo "conformance-rc \$?" >> "$DIR/conformance.out"
+fi
+INNER
+chmod +x "$DIR/inside.sh"
+
+VM_TIMEOUT="${VM_TIMEOUT:-2400}" "$V2VM/vm-run.sh" "$DIR" bash "$DIR/inside.sh"
+vm_rc=$?
+[ -f "$DIR/integration.out" ] && grep -v '^integration-rc' "$DIR/integration.out"
+[ -f "$DIR/conformance.out" ] && grep -v '^conformance-rc' "$DIR/conformance.out"
+if [ -d "$DIR/conformance" ] && [ -n "${KEEP:-}" ]; then cp -a "$DIR/conformance" "$KEEP"; fi
+ip=$(awk '/^RESULT /{print $2}' "$DIR/integration.out" 2>/dev/null); if=$(awk '/^RESULT /{print $3}' "$DIR/integration.out" 2>/dev/null)
+cl=$(tail -n 3 "$DIR/conformance.out" 2>/dev/null | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
+cp_=$(echo "$cl" | awk '{print $1}'); cf=$(echo "$cl" | awk '{print $3}')
+echo "v2: integration ${ip:-0} passed, ${if:-?} failed; conformance ${cp_:-0} passed, ${cf:-?} failed (vm exit $vm_rc)"
+[ "$vm_rc" = 0 ] && [ "${if:-1}" = 0 ] && [ "${cf:-1}" = 0 ]
