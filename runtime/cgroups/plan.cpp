@@ -59,6 +59,10 @@ void check_memory(const spec::MemoryResources &m, const HostFacts &f) {
 }
 
 void plan_memory_v1(Builder &b, const spec::MemoryResources &m) {
+  if (m.swap && m.limit && *m.swap != -1 && *m.limit > 0 && *m.swap < *m.limit)
+    unsupported("memory.swap", "memory+swap (" + std::to_string(*m.swap) +
+                                   ") must be >= the memory limit (" + std::to_string(*m.limit) +
+                                   ")");
   const auto limit = [&] {
     if (m.limit) b.add("memory", "memory.limit_in_bytes", std::to_string(*m.limit));
   };

@@ -137,6 +137,16 @@ TEST_CASE("cgroups: v1 memsw goes first when it grows past the current one", "[c
   CHECK(lines(v1(with_memory(m), f))[0] == "memory:memory.memsw.limit_in_bytes=-1");
 }
 
+TEST_CASE("cgroups: v1 memory+swap below the limit is refused before writing", "[cgroups]") {
+  spec::MemoryResources m;
+  m.limit = 4096;
+  m.swap = 2048;
+  REQUIRE_THROWS_WITH(v1(with_memory(m)), Catch::Contains("linux.resources.memory.swap") &&
+                                              Catch::Contains("must be >= the memory limit"));
+  m.swap = -1;
+  CHECK_NOTHROW(v1(with_memory(m)));
+}
+
 TEST_CASE("cgroups: swappiness above 100 is refused naming the field", "[cgroups]") {
   spec::MemoryResources m;
   m.swappiness = 101;
