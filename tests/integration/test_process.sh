@@ -14,6 +14,16 @@ set_args() {
     mv "$b/config.json.new" "$b/config.json"
 }
 
+# run_in with a time limit, so a hang fails one check instead of the suite.
+run_in() {
+  local b="$1" id="$2"
+  _IDS+=("$id")
+  OUT="$(cd "$b" && timeout 30 "$HULL" --root "$TEST_ROOT" run "$id" 2>"$WORK/stderr" </dev/null)"
+  RC=$?
+  ERR="$(cat "$WORK/stderr")"
+  [ "$RC" != 124 ] || ERR="timed out after 30 s; $ERR"
+}
+
 # status_field OUT NAME: the value of "NAME:\t..." in /proc/self/status text.
 status_field() { awk -v k="$2:" '$1 == k {print $2}' <<<"$1"; }
 # caps_of HEX: sorted comma list of capability names (libcap's capsh decodes).
