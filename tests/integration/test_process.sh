@@ -4,16 +4,6 @@
 # scheduler, personality, env/cwd, exit codes and the exec failure paths.
 source "$(dirname "$0")/lib.sh"
 
-# lib.sh's set_args hands `--args ARG...` to jq before the filter, so jq takes
-# the first ARG as its filter (and "-c" as its own option); this one passes
-# the arguments NUL-separated on stdin instead.
-set_args() {
-  local b="$1" a; shift
-  a="$(printf '%s\0' "$@" | jq -Rsc 'rtrimstr("\u0000") | split("\u0000")')"
-  jq --argjson a "$a" '.process.args = $a' "$b/config.json" >"$b/config.json.new" &&
-    mv "$b/config.json.new" "$b/config.json"
-}
-
 # run_in with a time limit, so a hang fails one check instead of the suite.
 run_in() {
   local b="$1" id="$2"
