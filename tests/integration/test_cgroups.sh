@@ -129,8 +129,8 @@ if start_bg "$B" "$ID"; then
   ERR="$(echo '{"memory": {"limit": "64M"}}' | hull update -r - "$ID" 2>&1)"; RC=$?
   check "bad -r JSON names the field" contains "$ERR" "memory.limit"
   if [ $V2 = 1 ]; then
-    echo '{"unified": {"memory.high": "90000000"}}' | hull update -r - "$ID"
-    expect_file "$ID" "" memory.high 90000000
+    echo '{"unified": {"memory.high": "94371840"}}' | hull update -r - "$ID"
+    expect_file "$ID" "" memory.high 94371840
   else
     ERR="$(echo '{"unified": {"memory.high": "1"}}' | hull update -r - "$ID" 2>&1)"; RC=$?
     check "unified on v1 is an error" [ $RC != 0 ] && contains "$ERR" "requires cgroup v2"
@@ -243,6 +243,8 @@ if start_bg "$B" "$ID"; then
   }
   check "denied before update" [ "$(w)" = no ]
   echo '{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "rw"}]}' | hull update -r - "$ID"
+  # (v2: programs attached with BPF_F_ALLOW_MULTI must all allow, so this also
+  # proves the old program was detached, not just joined by the new one)
   check "allowed after update" [ "$(w)" = yes ]
   if [ $V2 = 1 ] && command -v bpftool >/dev/null; then
     n=$(bpftool cgroup list "$(cgdir "$ID" "")" 2>/dev/null | grep -c device)
