@@ -286,9 +286,11 @@ for d in /sys/fs/cgroup/$SH /sys/fs/cgroup/*/$SH; do [ -d "$d" ] && rmdir "$d"; 
 
 t "cgroup namespace: the container sees its cgroup as /"
 B=$(new_bundle cgns); ID=$(uniq_id cgns)
-set_args "$B" sh -c 'cat /proc/self/cgroup; echo ---; ls /sys/fs/cgroup'
+set_args "$B" sh -c 'cat /proc/self/cgroup; echo ---; cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max 2>/dev/null'
+cfg "$B" '.linux.resources.pids = {"limit": 7}'
 run_in "$B" "$ID"
 check "every line of /proc/self/cgroup ends in :/" bash -c "echo '$OUT' | sed '/^---/,\$d' | grep -v ':/\$' | grep -q . && exit 1 || exit 0"
+check "the cgroup mount inside shows the container's own subtree (pids.max 7)" [ "$(echo "$OUT" | sed -n '/^---/{n;p}')" = 7 ]
 hull delete -f "$ID" >/dev/null 2>&1
 
 t "bad resources fail create cleanly"
