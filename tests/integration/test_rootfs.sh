@@ -6,6 +6,9 @@
 # symlinks that try to escape the rootfs, and the failure paths.
 source "$(dirname "$0")/lib.sh"
 
+# Every hull call gets a time limit, so a hang fails one check, not the suite.
+hull() { timeout -k 5 30 "$HULL" --root "$TEST_ROOT" "$@"; }
+
 # sh_in BUNDLE CODE: the process runs `sh -c CODE`.
 sh_in() { cfg "$1" '.process.args = ["/bin/sh", "-c", $c]' --arg c "$2"; }
 # add_mount BUNDLE JSON: appends a mount.
