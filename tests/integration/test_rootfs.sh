@@ -270,6 +270,7 @@ check "ids mapped" contains "$OUT" "2000:3000"
 t "user namespace: devices are bind mounts of the host's"
 B="$(new_bundle userns)"
 chown -R 100000:100000 "$B/rootfs"
+chmod 755 "$WORK" "$B" # the container's root (host uid 100000) walks to its rootfs
 cfg "$B" '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
   | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
   | .linux.devices = [{"type":"c","path":"/dev/fuse","major":10,"minor":229}]'
