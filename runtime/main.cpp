@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <sys/prctl.h>
 
 #include "cli/commands.hpp"
 #include "hull_version.h"
@@ -9,6 +10,10 @@
 #include "util/log.hpp"
 
 int main(int argc, char **argv) {
+  // First thing: if a container ever gets to execute this binary (an
+  // interpreter of "#!/proc/self/exe"), its /proc/<pid>/exe stays closed to
+  // it (CVE-2019-5736). exec paths also refuse such interpreters outright.
+  ::prctl(PR_SET_DUMPABLE, 0);
   CLI::App app{"hull: a daemonless OCI container runtime (runc compatible)", "hull"};
   app.require_subcommand(1);
   app.fallthrough();
@@ -21,19 +26,24 @@ int main(int argc, char **argv) {
   app.add_option("--log-format", log_format, "log format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", debug, "debug logging");
-  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup, "use systemd cgroup paths (slice:prefix:name)");
+  app.add_flag("--systemd-cgroup", ctx.global.systemd_cgroup,
+               "use systemd cgroup paths (slice:prefix:name)");
   app.add_option("--rootless", rootless, "ignore cgroup permission errors (true, false, auto)");
   app.add_option("--criu", criu, "path to the criu binary");
-  app.set_version_flag("-v,--version",
-                       std::string("hull version ") + HULL_VERSION + "\ncommit: " + HULL_COMMIT +
-                           "\nspec: " + hull::spec::kSpecVersion);
+  app.set_version_flag("-v,--version", std::string("hull version ") + HULL_VERSION + "\ncommit: " +
+                                           HULL_COMMIT + "\nspec: " + hull::spec::kSpecVersion);
 
   hull::cli::register_lifecycle(app, ctx);
   hull::cli::register_spec_commands(app, ctx);
   hull::cli::register_cgroup_commands(app, ctx);
+  hull::cli::register_exec(app, ctx);
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = hull::cli::split_exec_command({argv, argv + argc});
+    std::vector<const char *> cargs;
+    for (auto &a : args)
+      cargs.push_back(a.c_str());
+    app.parse(int(cargs.size()), cargs.data());
   } catch (const CLI::ParseError &e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 1;

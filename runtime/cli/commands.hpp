@@ -27,5 +27,8 @@ void register_spec_commands(CLI::App &app, Context &ctx);
 void register_cgroup_commands(CLI::App &app, Context &ctx);
 // exec (exec_cmd.cpp)
 void register_exec(CLI::App &app, Context &ctx);
+// Inserts "--" after exec's container id so the command's own flags
+// (`sh -c ...`) are not taken for hull's.
+std::vector<std::string> split_exec_command(std::vector<std::string> args);
 
 } // namespace hull::cli

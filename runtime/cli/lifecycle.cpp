@@ -1,16 +1,16 @@
 // create, start, run, state, kill, delete
 #include <csignal>
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <iostream>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "container/foreground.hpp"
 #include "container/lifecycle.hpp"
-#include "linux/terminal.hpp"
 #include "util/error.hpp"
 
 namespace hull::cli {
@@ -24,53 +24,6 @@ void add_create_flags(CLI::App *c, container::CreateOptions &o) {
   c->add_flag("--no-pivot", o.no_pivot, "do not use pivot_root (for ramdisk roots)");
   c->add_flag("--no-new-keyring", o.no_new_keyring, "keep the caller's session keyring");
   c->add_option("--preserve-fds", o.preserve_fds, "pass this many extra fds (3..) to the process");
-}
-
-int exit_code(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
-}
-
-// `run` in the foreground: forward signals to the init, proxy the pty if
-// any, wait for the init and return its exit code.
-int wait_foreground(pid_t pid, unique_fd master) {
-  sigset_t all;
-  sigfillset(&all);
-  int stop[2] = {-1, -1};
-  std::thread proxy;
-  if (master) {
-    if (::pipe2(stop, O_CLOEXEC) < 0) throw_errno("pipe");
-    proxy = std::thread([m = master.get(), s = stop[0]] { sys::proxy_terminal(m, s); });
-  }
-  int status = 0;
-  for (;;) {
-    siginfo_t si;
-    timespec ts{0, 200 * 1000 * 1000};
-    int sig = ::sigtimedwait(&all, &si, &ts);
-    if (sig == SIGCHLD || sig < 0) {
-      pid_t w;
-      bool done = false;
-      while ((w = ::waitpid(-1, &status, WNOHANG)) > 0)
-        if (w == pid) done = true;
-      if (done) break;
-      continue;
-    }
-    if (sig == SIGWINCH && master) {
-      winsize ws{};
-      if (::ioctl(0, TIOCGWINSZ, &ws) == 0) ::ioctl(master.get(), TIOCSWINSZ, &ws);
-      continue;
-    }
-    ::kill(pid, sig);
-  }
-  if (proxy.joinable()) {
-    if (::write(stop[1], "x", 1) < 0) {
-    }
-    proxy.join();
-    ::close(stop[0]);
-    ::close(stop[1]);
-  }
-  return exit_code(status);
 }
 
 } // namespace
@@ -111,7 +64,7 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
         throw;
       }
       if (detach) return 0;
-      int rc = wait_foreground(made.pid, std::move(made.pty_master));
+      int rc = container::wait_foreground(made.pid, std::move(made.pty_master));
       if (!keep) container::remove(ctx.global, ro.id, true);
       return rc;
     };

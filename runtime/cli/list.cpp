@@ -14,13 +14,13 @@ nlohmann::ordered_json state_json(const container::Container &c) {
   const auto &r = c.record();
   std::string st = c.status();
   nlohmann::ordered_json j = {{"ociVersion", spec::kSpecVersion},
-                      {"id", r.id},
-                      {"pid", st == "stopped" ? 0 : r.pid},
-                      {"status", st},
-                      {"bundle", r.bundle},
-                      {"rootfs", r.rootfs},
-                      {"created", r.created},
-                      {"owner", r.owner}};
+                              {"id", r.id},
+                              {"pid", st == "stopped" ? 0 : r.pid},
+                              {"status", st},
+                              {"bundle", r.bundle},
+                              {"rootfs", r.rootfs},
+                              {"created", r.created},
+                              {"owner", r.owner}};
   if (!r.annotations.empty()) j["annotations"] = r.annotations;
   return j;
 }
@@ -74,7 +74,8 @@ void register_list(CLI::App &app, Context &ctx) {
       }
       std::sort(ids.begin(), ids.end());
       nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-      std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+      std::vector<std::vector<std::string>> rows = {
+          {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
       for (auto &id : ids) {
         try {
           auto c = container::Container::load(ctx.global, id);
@@ -91,8 +92,10 @@ void register_list(CLI::App &app, Context &ctx) {
         }
       }
       if (quiet) return 0;
-      if (format == "json") std::cout << (arr.empty() ? "null" : arr.dump()) << "\n";
-      else print_table(rows);
+      if (format == "json")
+        std::cout << (arr.empty() ? "null" : arr.dump()) << "\n";
+      else
+        print_table(rows);
       return 0;
     };
   });

@@ -49,7 +49,8 @@ Record record_from_json(const nlohmann::json &j) {
 void check_id(const std::string &id) {
   bool okchars = !id.empty() && id.size() <= 1024;
   for (char ch : id)
-    okchars &= (std::isalnum((unsigned char)ch) || ch == '_' || ch == '+' || ch == '-' || ch == '.');
+    okchars &=
+        (std::isalnum((unsigned char)ch) || ch == '_' || ch == '+' || ch == '-' || ch == '.');
   if (!okchars || id == "." || id == "..") throw Error("invalid container id format: " + id);
 }
 
@@ -89,7 +90,9 @@ Container Container::load(const GlobalOptions &g, const std::string &id) {
   return c;
 }
 
-std::string Container::dir() const { return g_.root + "/" + rec_.id; }
+std::string Container::dir() const {
+  return g_.root + "/" + rec_.id;
+}
 
 bool Container::init_alive() const {
   if (rec_.pid <= 0) return false;
@@ -160,5 +163,7 @@ unique_fd Container::lock() const {
 #include "spec/spec.hpp"
 
 namespace hull::container {
-spec::Config Container::config() const { return spec::load_config(dir()); }
+spec::Config Container::config() const {
+  return spec::load_config(dir());
+}
 } // namespace hull::container

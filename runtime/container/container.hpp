@@ -25,12 +25,12 @@ struct GlobalOptions {
 struct Record {
   std::string id;
   std::string bundle;
-  std::string rootfs;   // absolute host path
-  int pid = 0;          // init pid (host pid namespace), 0 when none
+  std::string rootfs;               // absolute host path
+  int pid = 0;                      // init pid (host pid namespace), 0 when none
   unsigned long long pid_start = 0; // /proc/<pid>/stat field 22, detects pid reuse
-  std::string created;  // RFC3339 with nanoseconds
-  std::string owner;    // "" for root
-  std::string status;   // last stored status: creating, created, running, stopped
+  std::string created;              // RFC3339 with nanoseconds
+  std::string owner;                // "" for root
+  std::string status;               // last stored status: creating, created, running, stopped
   std::map<std::string, std::string> annotations;
   nlohmann::json cgroup;      // cgroups::Manager::to_json()
   bool shared_pid_ns = false; // init joined an existing pid namespace

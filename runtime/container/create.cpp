@@ -123,7 +123,8 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   std::string root_path = cfg.root->path[0] == '/' ? cfg.root->path : bundle + "/" + cfg.root->path;
   struct stat st;
   if (::stat(root_path.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
-    throw Error("config.json: root.path: rootfs \"" + root_path + "\" does not exist or is not a directory");
+    throw Error("config.json: root.path: rootfs \"" + root_path +
+                "\" does not exist or is not a directory");
   std::string rootfs = absolute(root_path);
   const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
   sys::NsPlan ns = sys::plan_namespaces(lnx);
@@ -249,9 +250,12 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
       }
       parent_end.send(sys::Msg::hooks_done);
     } else if (m.type == sys::Msg::pty) {
-      if (!o.console_socket.empty()) sys::send_to_console_socket(o.console_socket, m.fd.get());
-      else if (o.keep_pty) out.pty_master = std::move(m.fd);
-      else throw Error("process.terminal is true but no --console-socket was given");
+      if (!o.console_socket.empty())
+        sys::send_to_console_socket(o.console_socket, m.fd.get());
+      else if (o.keep_pty)
+        out.pty_master = std::move(m.fd);
+      else
+        throw Error("process.terminal is true but no --console-socket was given");
       parent_end.send(sys::Msg::ack);
     } else if (m.type == sys::Msg::ready) {
       break;

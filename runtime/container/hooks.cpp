@@ -17,7 +17,8 @@ namespace {
 
 std::vector<char *> cstrings(const std::vector<std::string> &v) {
   std::vector<char *> out;
-  for (auto &s : v) out.push_back(const_cast<char *>(s.c_str()));
+  for (auto &s : v)
+    out.push_back(const_cast<char *>(s.c_str()));
   out.push_back(nullptr);
   return out;
 }
@@ -66,8 +67,10 @@ void run_one(const spec::Hook &h, const std::string &state_json, const char *pha
       if (n > 0) {
         char buf[4096];
         ssize_t r = ::read(err_r.get(), buf, sizeof buf);
-        if (r <= 0) err_r.reset();
-        else if (errtext.size() < 4096) errtext.append(buf, size_t(r));
+        if (r <= 0)
+          err_r.reset();
+        else if (errtext.size() < 4096)
+          errtext.append(buf, size_t(r));
         continue;
       }
       if (n < 0 && errno != EINTR) err_r.reset();
@@ -78,7 +81,8 @@ void run_one(const spec::Hook &h, const std::string &state_json, const char *pha
     if (w < 0 && errno != EINTR) throw_errno(what + ": waitpid");
     if (h.timeout) ::usleep(5000);
   }
-  while (!errtext.empty() && (errtext.back() == '\n')) errtext.pop_back();
+  while (!errtext.empty() && (errtext.back() == '\n'))
+    errtext.pop_back();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                       : "killed by signal " + std::to_string(WTERMSIG(status));
@@ -92,7 +96,8 @@ void run_one(const spec::Hook &h, const std::string &state_json, const char *pha
 void run_hooks(const std::vector<spec::Hook> &hooks, const spec::State &state, const char *phase) {
   if (hooks.empty()) return;
   std::string js = spec::state_to_json(state).dump();
-  for (const auto &h : hooks) run_one(h, js, phase);
+  for (const auto &h : hooks)
+    run_one(h, js, phase);
 }
 
 void run_hooks_warn(const std::vector<spec::Hook> &hooks, const spec::State &state,

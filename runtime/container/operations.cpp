@@ -18,14 +18,14 @@ namespace hull::container {
 namespace {
 
 const std::pair<const char *, int> kSignals[] = {
-    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-    {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-    {"FPE", SIGFPE},     {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-    {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-    {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-    {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-    {"WINCH", SIGWINCH}, {"IO", SIGIO},         {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
     {"SYS", SIGSYS},
 };
 
@@ -50,7 +50,8 @@ void unmount_under(const std::string &rootfs) {
     }
     if (f.rfind(rootfs + "/", 0) == 0) targets.push_back(f);
   }
-  for (auto it = targets.rbegin(); it != targets.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+  for (auto it = targets.rbegin(); it != targets.rend(); ++it)
+    ::umount2(it->c_str(), MNT_DETACH);
 }
 
 void remove_dir(const std::string &dir) {
@@ -69,7 +70,8 @@ int parse_signal(const std::string &s) {
     return n;
   }
   std::string n = s;
-  for (auto &ch : n) ch = char(std::toupper((unsigned char)ch));
+  for (auto &ch : n)
+    ch = char(std::toupper((unsigned char)ch));
   if (n.rfind("SIG", 0) == 0) n = n.substr(3);
   for (auto &[name, num] : kSignals)
     if (n == name) return num;
@@ -115,7 +117,8 @@ void start(const GlobalOptions &g, const std::string &id) {
       if (!got) throw Error("container process is already dead");
       char buf[4096]; // drain what it wrote before exiting
       ssize_t r;
-      while ((r = ::read(fd.get(), buf, sizeof buf)) > 0) failure.append(buf, size_t(r));
+      while ((r = ::read(fd.get(), buf, sizeof buf)) > 0)
+        failure.append(buf, size_t(r));
       break;
     }
   }
@@ -143,12 +146,14 @@ void kill(const GlobalOptions &g, const std::string &id, int sig, bool all) {
   if (all) {
     auto m = c.cgroup();
     if (m) {
-      for (pid_t p : m->pids()) ::kill(p, sig);
+      for (pid_t p : m->pids())
+        ::kill(p, sig);
       return;
     }
   }
   if (!c.init_alive()) throw Error("container not running");
-  if (::kill(c.record().pid, sig) < 0) throw_errno("kill container init " + std::to_string(c.record().pid));
+  if (::kill(c.record().pid, sig) < 0)
+    throw_errno("kill container init " + std::to_string(c.record().pid));
 }
 
 void remove(const GlobalOptions &g, const std::string &id, bool force) {
@@ -162,8 +167,10 @@ void remove(const GlobalOptions &g, const std::string &id, bool force) {
     if (m && st == "paused") m->freeze(false);
     ::kill(c.record().pid, SIGKILL);
     if (m)
-      for (pid_t p : m->pids()) ::kill(p, SIGKILL);
-    if (!wait_gone(c, 5000)) throw Error("container init " + std::to_string(c.record().pid) + " did not exit");
+      for (pid_t p : m->pids())
+        ::kill(p, SIGKILL);
+    if (!wait_gone(c, 5000))
+      throw Error("container init " + std::to_string(c.record().pid) + " did not exit");
   }
   spec::Config cfg;
   bool have_cfg = false;
@@ -175,12 +182,14 @@ void remove(const GlobalOptions &g, const std::string &id, bool force) {
   }
   if (m) {
     // processes that escaped a shared pid namespace still hold the cgroup
-    for (pid_t p : m->pids()) ::kill(p, SIGKILL);
+    for (pid_t p : m->pids())
+      ::kill(p, SIGKILL);
     m->destroy();
   }
   bool mount_ns = false;
   if (have_cfg && cfg.linux_)
-    for (auto &n : cfg.linux_->namespaces) mount_ns |= n.type == "mount";
+    for (auto &n : cfg.linux_->namespaces)
+      mount_ns |= n.type == "mount";
   if (!mount_ns) unmount_under(c.record().rootfs);
   if (have_cfg && cfg.hooks) {
     spec::State s = c.oci_state();

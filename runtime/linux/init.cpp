@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "linux/exe_guard.hpp"
 #include "linux/process.hpp"
 #include "linux/terminal.hpp"
 #include "util/error.hpp"
@@ -36,7 +37,8 @@ void close_fds_from(int first, std::initializer_list<int> keep) {
   ::closedir(d);
   for (int fd : fds) {
     bool kept = false;
-    for (int k : keep) kept |= (k == fd);
+    for (int k : keep)
+      kept |= (k == fd);
     if (!kept) ::close(fd);
   }
 }
@@ -91,9 +93,11 @@ int wait_for_start(int fifo_fd) {
 
 [[noreturn]] void exec_process(const spec::Process &p, const std::string &exe) {
   std::vector<char *> argv, envp;
-  for (auto &s : p.args) argv.push_back(const_cast<char *>(s.c_str()));
+  for (auto &s : p.args)
+    argv.push_back(const_cast<char *>(s.c_str()));
   argv.push_back(nullptr);
-  for (auto &s : p.env) envp.push_back(const_cast<char *>(s.c_str()));
+  for (auto &s : p.env)
+    envp.push_back(const_cast<char *>(s.c_str()));
   envp.push_back(nullptr);
   ::execve(exe.c_str(), argv.data(), envp.data());
   throw_errno("exec " + exe);
@@ -156,6 +160,11 @@ void setup_process(InitArgs &a) {
   const spec::Process &p = *c.process;
   const spec::Linux *lnx = c.linux_ ? &*c.linux_ : nullptr;
   apply_process_attrs(p, lnx);
+  close_fds_from(3 + a.preserve_fds, {g_rt.fifo_w, g_rt.listener.get()});
+  // cwd first as root (like runc), so a profile may block getcwd; if root
+  // cannot enter it, retry as the user below.
+  bool in_cwd = ::chdir(p.cwd.c_str()) == 0;
+  if (in_cwd) check_cwd_inside();
   // Without noNewPrivileges the kernel wants CAP_SYS_ADMIN to load a
   // filter: load it while we still have it (as runc does).
   if (a.seccomp && seccomp_load_early(p)) load_filter(a);
@@ -164,9 +173,11 @@ void setup_process(InitArgs &a) {
   apply_capabilities(p);
   if (a.exec_labels) a.exec_labels();
   apply_no_new_privs(p);
-  close_fds_from(3 + a.preserve_fds, {g_rt.fifo_w, g_rt.listener.get()});
-  if (::chdir(p.cwd.c_str()) < 0) throw_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json");
-  check_cwd_inside();
+  if (!in_cwd) {
+    if (::chdir(p.cwd.c_str()) < 0)
+      throw_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json");
+    check_cwd_inside();
+  }
   // With noNewPrivileges: last, so the profile cannot break setup.
   if (a.seccomp && !seccomp_load_early(p)) load_filter(a);
 }
@@ -181,6 +192,7 @@ void init_steps(InitArgs &a) {
   if (a.start_container_hooks) a.start_container_hooks();
   // Mark anything still open above the preserved fds close-on-exec.
   ::close_range(unsigned(3 + a.preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC);
+  refuse_runtime_interpreter(exe);
   exec_process(*a.config->process, exe);
 }
 

@@ -13,7 +13,7 @@ namespace hull::sys {
 struct NsJoin {
   std::string type; // "network", ...
   std::string path;
-  int flag = 0;     // CLONE_NEW*
+  int flag = 0; // CLONE_NEW*
 };
 
 struct NsPlan {

@@ -73,7 +73,8 @@ Message SyncChannel::expect(Msg want) {
   Message m;
   if (!recv(m)) throw Error("container init exited unexpectedly");
   if (m.type == Msg::error) throw Error(m.text);
-  if (m.type != want) throw Error("sync channel: unexpected message " + std::to_string(int(m.type)));
+  if (m.type != want)
+    throw Error("sync channel: unexpected message " + std::to_string(int(m.type)));
   return m;
 }
 

@@ -13,7 +13,7 @@
 
 namespace hull::sys {
 
-unique_fd setup_console(const std::optional<spec::ConsoleSize> &size) {
+unique_fd setup_console(const std::optional<spec::ConsoleSize> &size, bool bind_console) {
   unique_fd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!master) throw_errno("open /dev/ptmx");
   if (::unlockpt(master.get()) < 0) throw_errno("unlockpt");
@@ -21,7 +21,7 @@ unique_fd setup_console(const std::optional<spec::ConsoleSize> &size) {
   if (::ptsname_r(master.get(), name, sizeof name) != 0) throw_errno("ptsname");
   unique_fd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!slave) throw_errno(std::string("open ") + name);
-  if (::access("/dev/console", F_OK) == 0) {
+  if (bind_console && ::access("/dev/console", F_OK) == 0) {
     if (::mount(name, "/dev/console", nullptr, MS_BIND, nullptr) < 0)
       throw_errno(std::string("mount ") + name + " to /dev/console");
   }

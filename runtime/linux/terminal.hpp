@@ -11,10 +11,10 @@
 
 namespace hull::sys {
 
-// Init, after pivot_root: opens /dev/ptmx, binds the slave onto /dev/console,
-// sets the window size, makes the slave the controlling tty and fds 0-2.
-// Returns the master.
-unique_fd setup_console(const std::optional<spec::ConsoleSize> &size);
+// In the container's mount namespace: opens /dev/ptmx, binds the slave onto
+// /dev/console (the init; not for exec), sets the window size, makes the
+// slave the controlling tty and fds 0-2. Returns the master.
+unique_fd setup_console(const std::optional<spec::ConsoleSize> &size, bool bind_console = true);
 
 // Runtime: connects to the unix socket at path and sends master with SCM_RIGHTS.
 void send_to_console_socket(const std::string &path, int master);

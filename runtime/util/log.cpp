@@ -19,10 +19,14 @@ Sink g_sink;
 
 const char *name(Level l) {
   switch (l) {
-  case Level::debug: return "debug";
-  case Level::info: return "info";
-  case Level::warning: return "warning";
-  case Level::error: return "error";
+  case Level::debug:
+    return "debug";
+  case Level::info:
+    return "info";
+  case Level::warning:
+    return "warning";
+  case Level::error:
+    return "error";
   }
   return "info";
 }
@@ -73,7 +77,9 @@ void configure(const std::string &file, bool json, bool debug) {
   }
 }
 
-bool debug_enabled() { return g_sink.debug; }
+bool debug_enabled() {
+  return g_sink.debug;
+}
 
 void write(Level lvl, const std::string &msg) {
   if (g_sink.fd >= 0) {

@@ -15,8 +15,14 @@ void write(Level lvl, const std::string &msg);
 inline void debug(const std::string &m) {
   if (debug_enabled()) write(Level::debug, m);
 }
-inline void info(const std::string &m) { write(Level::info, m); }
-inline void warn(const std::string &m) { write(Level::warning, m); }
-inline void error(const std::string &m) { write(Level::error, m); }
+inline void info(const std::string &m) {
+  write(Level::info, m);
+}
+inline void warn(const std::string &m) {
+  write(Level::warning, m);
+}
+inline void error(const std::string &m) {
+  write(Level::error, m);
+}
 
 } // namespace hull::log

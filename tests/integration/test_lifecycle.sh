@@ -160,4 +160,27 @@ LOG="$WORK/log.json"
 "$HULL" --root "$TEST_ROOT" --log "$LOG" --log-format json state nosuch-$$ 2>/dev/null
 check "log line is JSON with level/msg/time" [ "$(jq -r '.level + " " + (.msg|tostring) + " " + (.time|type)' "$LOG")" = "error container \"nosuch-$$\" does not exist string" ]
 
+t "exec into a running container"
+B=$(new_bundle exec); set_args "$B" sleep 60
+ID=$(uniq_id exec); _IDS+=("$ID")
+(cd "$B" && hull run -d "$ID")
+OUT="$(hull exec "$ID" sh -c 'echo pid=$$; hostname; readlink /proc/1/exe' 2>&1)"
+check "exec runs in the container's pid namespace" contains "$OUT" "pid="
+check "exec sees the container's hostname" contains "$OUT" "hull"
+hull exec "$ID" sh -c 'exit 9'; rc=$?
+check "exec returns the exit code" [ "$rc" = 9 ]
+OUT="$(hull exec -e FOO=bar --cwd /tmp -u 1:1 "$ID" sh -c 'echo $FOO $(pwd) $(id -u)')"
+check "exec -e --cwd -u" [ "$OUT" = "bar /tmp 1" ]
+echo '{"args":["sh","-c","echo json $(id -u)"],"cwd":"/","user":{"uid":2,"gid":2},"env":["PATH=/bin"]}' > "$WORK/p.json"
+OUT="$(hull exec -p "$WORK/p.json" "$ID")"
+check "exec --process" [ "$OUT" = "json 2" ]
+ERR="$(hull exec "$ID" /no/such 2>&1)"; rc=$?
+check "exec of a missing binary fails" [ "$rc" != 0 ]
+check "... naming it" contains "$ERR" "/no/such"
+hull exec -d --pid-file "$WORK/exec.pid" "$ID" sleep 5; rc=$?
+check "exec -d with pid file" [ "$rc" = 0 ] && [ -s "$WORK/exec.pid" ]
+check "exec'd process is in the container's cgroup" contains "$(hull ps -f json "$ID" 2>/dev/null)" "$(cat "$WORK/exec.pid")"
+hull delete -f "$ID"
+ERR="$(hull exec "$ID" true 2>&1)"; check "exec into a deleted container fails" [ $? != 0 ]
+
 finish

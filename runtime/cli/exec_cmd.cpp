@@ -1,0 +1,78 @@
+// exec
+#include "cli/commands.hpp"
+#include "container/exec.hpp"
+#include "util/error.hpp"
+
+namespace hull::cli {
+
+void register_exec(CLI::App &app, Context &ctx) {
+  static container::ExecOptions o;
+  static std::string cgroup;
+  auto *ex = app.add_subcommand("exec",
+                                "run a process in a running container: exec [flags] ID COMMAND...");
+  ex->add_option("id", o.id, "container id")->required();
+  ex->add_option("command", o.args, "command and its arguments");
+  ex->add_option("--console-socket", o.console_socket, "unix socket that receives the pty master");
+  ex->add_option("--cwd", o.cwd, "working directory");
+  ex->add_option("-e,--env", o.env, "set an environment variable (NAME=value)")
+      ->allow_extra_args(false);
+  ex->add_flag("-t,--tty", o.tty, "allocate a pseudo-TTY");
+  ex->add_option("-u,--user", o.user, "uid[:gid]");
+  ex->add_option("-g,--additional-gids", o.additional_gids, "additional gids")
+      ->allow_extra_args(false);
+  ex->add_option("-p,--process", o.process_file, "process.json (runtime-spec process)");
+  ex->add_flag("-d,--detach", o.detach, "detach from the process");
+  ex->add_option("--pid-file", o.pid_file, "file to write the process's pid to");
+  ex->add_option("--process-label", o.label, "SELinux label");
+  ex->add_option("--apparmor", o.apparmor, "AppArmor profile");
+  ex->add_flag("--no-new-privs", o.no_new_privs, "set no_new_privs");
+  ex->add_option("-c,--cap", o.caps, "add a capability")->allow_extra_args(false);
+  ex->add_option("--preserve-fds", o.preserve_fds, "pass this many extra fds (3..)");
+  ex->add_flag("--ignore-paused", o.ignore_paused, "exec even if the container is paused");
+  ex->add_option("--cgroup", cgroup, "accepted for compatibility (sub-cgroup not supported)");
+  ex->callback([&ctx] { ctx.run = [&ctx] { return container::exec(ctx.global, o); }; });
+}
+
+std::vector<std::string> split_exec_command(std::vector<std::string> args) {
+  static const std::vector<std::string> with_value = {"--console-socket",
+                                                      "--cwd",
+                                                      "-e",
+                                                      "--env",
+                                                      "-u",
+                                                      "--user",
+                                                      "-g",
+                                                      "--additional-gids",
+                                                      "-p",
+                                                      "--process",
+                                                      "--pid-file",
+                                                      "--process-label",
+                                                      "--apparmor",
+                                                      "-c",
+                                                      "--cap",
+                                                      "--preserve-fds",
+                                                      "--cgroup",
+                                                      "--root",
+                                                      "--log",
+                                                      "--log-format",
+                                                      "--rootless",
+                                                      "--criu"};
+  size_t i = 1;
+  while (i < args.size() && args[i] != "exec") {
+    bool takes = std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end();
+    i += takes ? 2 : 1;
+  }
+  for (++i; i < args.size(); i++) {
+    const std::string &a = args[i];
+    if (a == "--") return args;
+    if (a.size() > 1 && a[0] == '-') {
+      if (std::find(with_value.begin(), with_value.end(), a) != with_value.end()) i++;
+      continue;
+    }
+    // a is the id: everything after it is the command, verbatim
+    if (i + 1 < args.size()) args.insert(args.begin() + long(i) + 1, "--");
+    return args;
+  }
+  return args;
+}
+
+} // namespace hull::cli

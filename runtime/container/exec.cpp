@@ -1,0 +1,244 @@
+// exec: join the init's namespaces and cgroup, set the process up like the
+// init does after start, execve. Errors come back over a sync channel; its
+// close-on-exec end closing means the process runs.
+#include "container/exec.hpp"
+
+#include <fcntl.h>
+#include <fstream>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/foreground.hpp"
+#include "container/lifecycle.hpp"
+#include "linux/exe_guard.hpp"
+#include "linux/lsm.hpp"
+#include "linux/namespaces.hpp"
+#include "linux/process.hpp"
+#include "linux/seccomp.hpp"
+#include "linux/sync.hpp"
+#include "linux/terminal.hpp"
+#include "spec/capabilities.hpp"
+#include "spec/spec.hpp"
+#include "util/error.hpp"
+
+namespace hull::container {
+namespace {
+
+const char *proc_ns_name(const std::string &type) {
+  if (type == "network") return "net";
+  if (type == "mount") return "mnt";
+  return type.c_str();
+}
+
+struct NsFd {
+  int flag;
+  unique_fd fd;
+};
+
+// The init's namespaces that differ from ours, user first, pid excluded
+// (joined by the parent for its child).
+std::vector<NsFd> open_namespaces(const spec::Config &cfg, pid_t init, unique_fd &pid_ns) {
+  std::vector<NsFd> out;
+  if (!cfg.linux_) return out;
+  for (const char *t : {"user", "ipc", "uts", "network", "pid", "cgroup", "time", "mount"}) {
+    bool used = false;
+    for (auto &n : cfg.linux_->namespaces)
+      used |= n.type == t;
+    if (!used) continue;
+    std::string name = proc_ns_name(t);
+    std::string theirs = "/proc/" + std::to_string(init) + "/ns/" + name;
+    char a[64] = {}, b[64] = {};
+    if (::readlink(theirs.c_str(), a, sizeof a - 1) < 0) throw_errno("open " + theirs);
+    if (::readlink(("/proc/self/ns/" + name).c_str(), b, sizeof b - 1) >= 0 && std::string(a) == b)
+      continue;
+    unique_fd fd(::open(theirs.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + theirs);
+    if (std::string(t) == "pid")
+      pid_ns = std::move(fd);
+    else
+      out.push_back({sys::namespace_flag(t), std::move(fd)});
+  }
+  return out;
+}
+
+spec::Process build_process(const Container &c, const spec::Config &cfg, const ExecOptions &o) {
+  spec::Process p;
+  if (!o.process_file.empty()) {
+    std::ifstream f(o.process_file);
+    if (!f) throw_errno("open --process " + o.process_file);
+    nlohmann::json doc;
+    std::ifstream cf(c.dir() + "/config.json");
+    doc = nlohmann::json::parse(cf);
+    try {
+      doc["process"] = nlohmann::json::parse(f);
+    } catch (const nlohmann::json::exception &e) {
+      throw Error(o.process_file + ": invalid JSON: " + e.what());
+    }
+    p = *spec::config_from_json(doc).process;
+  } else {
+    if (cfg.process) p = *cfg.process;
+    p.terminal = false;
+    p.consoleSize.reset();
+    if (o.args.empty()) throw Error("exec: no command given (args or --process)");
+    p.args = o.args;
+  }
+  if (o.tty) p.terminal = true;
+  for (auto &e : o.env)
+    p.env.push_back(e);
+  if (!o.cwd.empty()) p.cwd = o.cwd;
+  if (p.cwd.empty()) p.cwd = "/";
+  if (!o.user.empty()) {
+    auto colon = o.user.find(':');
+    p.user.uid = uint32_t(std::stoul(o.user.substr(0, colon)));
+    if (colon != std::string::npos) p.user.gid = uint32_t(std::stoul(o.user.substr(colon + 1)));
+  }
+  for (auto &g : o.additional_gids)
+    p.user.additionalGids.push_back(uint32_t(std::stoul(g)));
+  if (!o.caps.empty()) {
+    if (!p.capabilities) p.capabilities = spec::Capabilities{};
+    for (auto &cap : o.caps) {
+      if (spec::capability_number(cap) < 0) throw Error("exec: unknown capability \"" + cap + "\"");
+      for (auto *set :
+           {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted,
+            &p.capabilities->inheritable, &p.capabilities->ambient})
+        set->push_back(cap);
+    }
+  }
+  if (o.no_new_privs) p.noNewPrivileges = true;
+  if (!o.apparmor.empty()) p.apparmorProfile = o.apparmor;
+  if (!o.label.empty()) p.selinuxLabel = o.label;
+  return p;
+}
+
+[[noreturn]] void exec_child(sys::SyncChannel &chan, std::vector<NsFd> &nss,
+                             const spec::Config &cfg, const spec::Process &p,
+                             const sys::SeccompProgram *sc, int preserve) {
+  try {
+    chan.expect(sys::Msg::go);
+    for (auto &n : nss)
+      if (::setns(n.fd.get(), n.flag) < 0) throw_errno("setns into the container");
+    nss.clear();
+    const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
+    if (p.terminal) {
+      unique_fd master = sys::setup_console(p.consoleSize, false);
+      chan.send(sys::Msg::pty, "", master.get());
+      chan.expect(sys::Msg::ack);
+    }
+    sys::apply_process_attrs(p, lnx);
+    ::close_range(unsigned(3 + preserve), ~0U, CLOSE_RANGE_CLOEXEC);
+    auto enter_cwd = [&p] {
+      if (::chdir(p.cwd.c_str()) < 0) return false;
+      char buf[4096];
+      if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
+        throw Error("current working directory is outside of the container root");
+      return true;
+    };
+    bool in_cwd = enter_cwd(); // as root first, like the init
+    if (sc && sys::seccomp_load_early(p)) sys::load_seccomp(*sc);
+    sys::drop_bounding_set(p);
+    sys::set_user(p);
+    sys::apply_capabilities(p);
+    sys::apply_exec_labels(p);
+    sys::apply_no_new_privs(p);
+    if (!in_cwd && !enter_cwd()) throw_errno("chdir to cwd (\"" + p.cwd + "\")");
+    std::string exe = sys::find_executable(p);
+    sys::refuse_runtime_interpreter(exe);
+    if (sc && !sys::seccomp_load_early(p)) sys::load_seccomp(*sc);
+    std::vector<char *> argv, envp;
+    for (auto &s : p.args)
+      argv.push_back(const_cast<char *>(s.c_str()));
+    argv.push_back(nullptr);
+    for (auto &s : p.env)
+      envp.push_back(const_cast<char *>(s.c_str()));
+    envp.push_back(nullptr);
+    ::execve(exe.c_str(), argv.data(), envp.data());
+    throw_errno("exec " + exe);
+  } catch (const std::exception &e) {
+    try {
+      chan.send(sys::Msg::error, e.what());
+    } catch (...) {
+    }
+  }
+  ::_exit(127);
+}
+
+} // namespace
+
+int exec(const GlobalOptions &g, const ExecOptions &o) {
+  ::prctl(PR_SET_DUMPABLE, 0); // never expose the runtime binary (CVE-2019-5736)
+  Container c = Container::load(g, o.id);
+  std::string st = c.status();
+  if (st == "stopped") throw Error("cannot exec in a stopped container");
+  if (st == "paused" && !o.ignore_paused)
+    throw Error("cannot exec in a paused container (use --ignore-paused to override)");
+  spec::Config cfg = c.config();
+  spec::Process p = build_process(c, cfg, o);
+  if (p.terminal && o.console_socket.empty() && o.detach)
+    throw Error("cannot allocate tty if hull will detach without setting console socket");
+  const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
+  auto seccomp = sys::prepare_seccomp(lnx, g.root + "/seccomp-cache");
+  unique_fd pid_ns;
+  std::vector<NsFd> nss = open_namespaces(cfg, c.record().pid, pid_ns);
+  auto cg = c.cgroup();
+
+  sigset_t all, old;
+  sigfillset(&all);
+  if (!o.detach) ::sigprocmask(SIG_BLOCK, &all, &old);
+  sys::SyncChannel parent_end, child_end;
+  sys::SyncChannel::pair(parent_end, child_end);
+  unique_fd saved_pid_ns;
+  if (pid_ns) {
+    saved_pid_ns.reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+    if (::setns(pid_ns.get(), CLONE_NEWPID) < 0)
+      throw_errno("setns into the container's pid namespace");
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (!o.detach) {
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    }
+    parent_end.close();
+    exec_child(child_end, nss, cfg, p, seccomp ? &*seccomp : nullptr, o.preserve_fds);
+  }
+  if (saved_pid_ns) ::setns(saved_pid_ns.get(), CLONE_NEWPID);
+  child_end.close();
+  nss.clear();
+  try {
+    if (cg) cg->add_pid(pid);
+    parent_end.send(sys::Msg::go);
+    unique_fd master;
+    for (;;) {
+      sys::Message m;
+      if (!parent_end.recv(m)) break; // channel closed by execve: it runs
+      if (m.type == sys::Msg::error) throw Error(m.text);
+      if (m.type == sys::Msg::pty) {
+        if (!o.console_socket.empty())
+          sys::send_to_console_socket(o.console_socket, m.fd.get());
+        else
+          master = std::move(m.fd);
+        parent_end.send(sys::Msg::ack);
+      }
+    }
+    if (!o.pid_file.empty()) {
+      std::ofstream f(o.pid_file + ".tmp");
+      f << pid;
+      f.close();
+      ::rename((o.pid_file + ".tmp").c_str(), o.pid_file.c_str());
+    }
+    if (o.detach) return 0;
+    return wait_foreground(pid, std::move(master));
+  } catch (...) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw;
+  }
+}
+
+} // namespace hull::container
