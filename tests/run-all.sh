@@ -7,9 +7,10 @@ set -uo pipefail
 TOP="$(cd "$(dirname "$0")/.." && pwd)"
 export HULL_SHARED="${HULL_SHARED:-$TOP/../shared}"
 cd "$TOP"
-HULL="$(examples/setup.sh clang libclang-rt-14-dev)" || { echo "setup failed"; exit 1; }
+# test-only tools: clang (fuzz), capsh, the containers-common seccomp profile, hyperfine
+HULL="$(examples/setup.sh clang libclang-rt-14-dev libcap2-bin golang-github-containers-common hyperfine strace)" || { echo "setup failed"; exit 1; }
 export HULL
-PHASES="${PHASES:-unit integration security conformance v2 fuzz}"
+PHASES="${PHASES:-unit asan integration security conformance v2 fuzz}"
 P=0; F=0; FAILED=()
 phase() { # NAME COMMAND...: runs it, counts its "N passed, N failed" line
   local name="$1"; shift

@@ -166,6 +166,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
 
   // cgroup
   rb.cg = cgroups::make_manager(o.id, lnx ? lnx->cgroupsPath : "", g.systemd_cgroup);
+  if (lnx) rb.cg->set_linux_devices(lnx->devices); // their allow rules, like runc
   rb.cg->create(lnx && lnx->resources ? &*lnx->resources : nullptr, owner_uid, owner_gid);
   rec.cgroup = rb.cg->to_json();
 

@@ -13,7 +13,7 @@
 
 #include "container/foreground.hpp"
 #include "container/lifecycle.hpp"
-#include "linux/exe_guard.hpp"
+#include "linux/init.hpp"
 #include "linux/lsm.hpp"
 #include "linux/namespaces.hpp"
 #include "linux/process.hpp"
@@ -145,17 +145,8 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
     sys::apply_no_new_privs(p);
     if (!in_cwd && !enter_cwd()) throw_errno("chdir to cwd (\"" + p.cwd + "\")");
     std::string exe = sys::find_executable(p);
-    sys::refuse_runtime_interpreter(exe);
     if (sc && !sys::seccomp_load_early(p)) sys::load_seccomp(*sc);
-    std::vector<char *> argv, envp;
-    for (auto &s : p.args)
-      argv.push_back(const_cast<char *>(s.c_str()));
-    argv.push_back(nullptr);
-    for (auto &s : p.env)
-      envp.push_back(const_cast<char *>(s.c_str()));
-    envp.push_back(nullptr);
-    ::execve(exe.c_str(), argv.data(), envp.data());
-    throw_errno("exec " + exe);
+    sys::exec_process(p, exe);
   } catch (const std::exception &e) {
     try {
       chan.send(sys::Msg::error, e.what());

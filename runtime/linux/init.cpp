@@ -91,17 +91,6 @@ int wait_for_start(int fifo_fd) {
   return fd;
 }
 
-[[noreturn]] void exec_process(const spec::Process &p, const std::string &exe) {
-  std::vector<char *> argv, envp;
-  for (auto &s : p.args)
-    argv.push_back(const_cast<char *>(s.c_str()));
-  argv.push_back(nullptr);
-  for (auto &s : p.env)
-    envp.push_back(const_cast<char *>(s.c_str()));
-  envp.push_back(nullptr);
-  ::execve(exe.c_str(), argv.data(), envp.data());
-  throw_errno("exec " + exe);
-}
 
 struct Runtime {
   int fifo_w = -1;    // after start: where errors go
@@ -192,11 +181,30 @@ void init_steps(InitArgs &a) {
   if (a.start_container_hooks) a.start_container_hooks();
   // Mark anything still open above the preserved fds close-on-exec.
   ::close_range(unsigned(3 + a.preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC);
-  refuse_runtime_interpreter(exe);
   exec_process(*a.config->process, exe);
 }
 
 } // namespace
+
+void exec_process(const spec::Process &p, const std::string &exe) {
+  refuse_runtime_interpreter(exe);
+  std::vector<char *> argv, envp;
+  for (auto &s : p.args)
+    argv.push_back(const_cast<char *>(s.c_str()));
+  argv.push_back(nullptr);
+  bool has_pwd = false;
+  for (auto &s : p.env) {
+    envp.push_back(const_cast<char *>(s.c_str()));
+    has_pwd |= s.rfind("PWD=", 0) == 0;
+  }
+  // Programs (Go's os.Getwd, shells) trust $PWD, which keeps them working
+  // under profiles that deny getcwd (runtime-tools linux_seccomp).
+  std::string pwd = "PWD=" + p.cwd;
+  if (!has_pwd && !p.cwd.empty()) envp.push_back(pwd.data());
+  envp.push_back(nullptr);
+  ::execve(exe.c_str(), argv.data(), envp.data());
+  throw_errno("exec " + exe);
+}
 
 void run_init(InitArgs &a) {
   // Die with the runtime until `create` has handed us over (then the fifo wait

@@ -34,6 +34,10 @@ struct InitArgs {
   std::function<void()> exec_labels;
 };
 
+// execve of the container process (init and exec): refuses the runtime's own
+// binary as an interpreter, adds PWD=cwd when env has none. Throws on failure.
+[[noreturn]] void exec_process(const spec::Process &p, const std::string &exe);
+
 // Never returns: execs the process or _exit(1)s after reporting the error.
 [[noreturn]] void run_init(InitArgs &a);
 

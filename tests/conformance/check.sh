@@ -13,6 +13,7 @@ W="${HULL_CONFORMANCE_DIR:-/var/cache/hull-conformance}"
 # a private copy: rebuilding build/ during a run must not change the binary under test
 BIN="$(mktemp -d /var/tmp/hull-conf-bin.XXXXXX)"; cp "$RT" "$BIN/hull"
 OUT="$(mktemp -d /var/tmp/hull-conf.XXXXXX)"
+chmod 755 "$OUT" # bundles live below: user-namespace containers must reach them
 names=(); declare -A allow
 while read -r name rest; do
   case "$name" in ''|'#'*) continue;; esac

@@ -6,6 +6,7 @@ HULL="${HULL:-$TOP/build/runtime/hull}"
 ROOTFS_CACHE="${HULL_TEST_ROOTFS:-/var/tmp/hull-test-rootfs}"
 TEST_ROOT="${HULL_TEST_STATE:-/run/hull-test}"   # --root for every test
 WORK="$(mktemp -d /var/tmp/hull-it.XXXXXX)"
+chmod 755 "$WORK" # a user-namespace container's root must be able to reach its rootfs
 PASSED=0
 FAILED=0
 CURRENT=""
