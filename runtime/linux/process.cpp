@@ -125,7 +125,7 @@ std::string resolve_executable(const std::string &arg0, const std::vector<std::s
   while (true) {
     std::size_t end = path.find(':', start);
     std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
-    if (dir.empty()) dir = ".";
+    if (dir.empty()) dir.push_back('.');
     std::string cand = dir + (dir.back() == '/' ? "" : "/") + arg0;
     if (verdict(probe(cand)) == 0) return cand;
     if (end == std::string::npos) break;

@@ -48,8 +48,10 @@ void set_user(const spec::Process &p) {
   UserPlan plan = plan_user(p.user, read_setgroups());
   if (plan.set_groups && setgroups(plan.groups.size(), plan.groups.data()) != 0) {
     std::string list;
-    for (gid_t g : plan.groups)
-      list += (list.empty() ? "" : ",") + std::to_string(g);
+    for (gid_t g : plan.groups) {
+      if (!list.empty()) list.push_back(',');
+      list += std::to_string(g);
+    }
     throw_errno("setgroups [" + list + "]");
   }
   if (setresgid(plan.gid, plan.gid, plan.gid) != 0)
