@@ -183,4 +183,14 @@ check "exec'd process is in the container's cgroup" contains "$(hull ps -f json 
 hull delete -f "$ID"
 ERR="$(hull exec "$ID" true 2>&1)"; check "exec into a deleted container fails" [ $? != 0 ]
 
+t "time namespace with offsets"
+B=$(new_bundle timens); set_args "$B" cat /proc/uptime
+cfg "$B" '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400, "nanosecs": 0}}'
+run_in "$B" "$(uniq_id timens)"
+host_up=$(cut -d. -f1 /proc/uptime); ct_up=$(echo "$OUT" | cut -d. -f1)
+check "boottime offset of one day is visible" [ -n "$ct_up" ] && [ $((ct_up - host_up)) -ge 86000 ]
+cfg "$B" '.linux.namespaces |= map(select(.type != "time"))'
+ERR="$(cd "$B" && hull create "$(uniq_id timens2)" 2>&1)"; rc=$?
+check "timeOffsets without a time namespace is refused" [ "$rc" != 0 ]
+
 finish
