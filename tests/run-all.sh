@@ -39,7 +39,7 @@ for ph in $PHASES; do
     integration) phase integration tests/integration/run.sh;;
     security) phase security tests/security/run.sh;;
     conformance) phase conformance tests/conformance/check.sh "$HULL";;
-    v2) phase v2 tests/v2/run.sh;;
+    v2) phase v2 env CONFORMANCE="${V2_CONFORMANCE:-0}" tests/v2/run.sh;;  # runtime-tools cannot validate v2 cgroups
     fuzz) phase fuzz tests/fuzz/run.sh;;
     asan) phase asan tests/fuzz/asan-unit.sh;;
     *) echo "unknown phase $ph"; F=$((F+1));;
