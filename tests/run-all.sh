@@ -19,29 +19,30 @@ phase() { # NAME COMMAND...: runs it, counts its "N passed, N failed" line
   "$@" 2>&1 | tee "$log"; local rc=${PIPESTATUS[0]}
   local line; line="$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)"
   local p f
-  p=$(sed -nE 's/.*[^0-9]?([0-9]+) passed.*/\1/p' <<<"$line"); f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
+  p=$(sed -nE 's/(^|.*[^0-9])([0-9]+) passed.*/\2/p' <<<"$line"); f=$(sed -nE 's/.*[^0-9]([0-9]+) failed.*/\1/p' <<<"$line")
   p=${p:-0}; f=${f:-0}
   if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
   P=$((P+p)); F=$((F+f)); [ "$rc" = 0 ] || FAILED+=("$name")
   rm -f "$log"
 }
-unit() { # Catch2 prints "All tests passed (N assertions in M test cases)"
-  local out rc; out="$(build/tests/unit_tests 2>&1)"; rc=$?
+catch2() { # NAME COMMAND...: Catch2 prints "All tests passed (N assertions in M test cases)"
+  local name="$1"; shift
+  local out rc; out="$("$@" 2>&1)"; rc=$?
   echo "$out" | tail -n 30
   local cases; cases=$(grep -oE '[0-9]+ test cases' <<<"$out" | head -n1 | awk '{print $1}')
   local failed; failed=$(grep -oE '[0-9]+ failed' <<<"$out" | head -n1 | awk '{print $1}')
-  if [ "$rc" = 0 ]; then echo "unit: ${cases:-0} passed, 0 failed"; else echo "unit: $(( ${cases:-0} - ${failed:-1} )) passed, ${failed:-1} failed"; fi
+  if [ "$rc" = 0 ]; then echo "$name: ${cases:-0} passed, 0 failed"; else echo "$name: $(( ${cases:-0} - ${failed:-1} )) passed, ${failed:-1} failed"; fi
   return $rc
 }
 for ph in $PHASES; do
   case $ph in
-    unit) phase unit unit;;
+    unit) phase unit catch2 unit build/tests/unit_tests;;
     integration) phase integration tests/integration/run.sh;;
     security) phase security tests/security/run.sh;;
     conformance) phase conformance tests/conformance/check.sh "$HULL";;
     v2) phase v2 env CONFORMANCE="${V2_CONFORMANCE:-0}" tests/v2/run.sh;;  # runtime-tools cannot validate v2 cgroups
     fuzz) phase fuzz tests/fuzz/run.sh;;
-    asan) phase asan tests/fuzz/asan-unit.sh;;
+    asan) phase asan catch2 asan tests/fuzz/asan-unit.sh;;
     *) echo "unknown phase $ph"; F=$((F+1));;
   esac
 done
