@@ -173,8 +173,9 @@ Config parse_config(const std::string &text) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error &e) {
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+  } catch (const nlohmann::json::exception &e) {
+    // parse_error, and out_of_range for numbers like 1E777777 (found by the
+    // fuzzer). Drop nlohmann's "[json.exception.parse_error.101] " prefix.
     std::string msg = e.what();
     if (auto pos = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
       msg = msg.substr(pos + 2);
