@@ -91,7 +91,6 @@ int wait_for_start(int fifo_fd) {
   return fd;
 }
 
-
 struct Runtime {
   int fifo_w = -1;    // after start: where errors go
   unique_fd listener; // connected to linux.seccomp.listenerPath
