@@ -46,6 +46,12 @@ Record record_from_json(const nlohmann::json &j) {
 
 } // namespace
 
+void remove_state_dir(const std::string &dir) {
+  for (const char *f : {"exec.fifo", "state.json", "state.json.tmp", "config.json", "lock"})
+    ::unlink((dir + "/" + f).c_str());
+  if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + dir);
+}
+
 void check_id(const std::string &id) {
   bool okchars = !id.empty() && id.size() <= 1024;
   for (char ch : id)

@@ -74,6 +74,9 @@ private:
   Record rec_;
 };
 
+// Removes <dir>'s files (state.json, exec.fifo, config.json, lock) and the
+// directory itself; a missing directory is fine.
+void remove_state_dir(const std::string &dir);
 // Validates a container id (runc's rules: [\w+-\.]+, not "." or "..").
 void check_id(const std::string &id);
 // /proc/<pid>/stat start time, 0 when the pid does not exist.

@@ -49,10 +49,11 @@ struct Rollback {
       }
     }
     if (!dir.empty()) {
-      std::string cmd; // remove files we created, then the dir
-      for (const char *f : {"exec.fifo", "state.json", "state.json.tmp", "config.json", "lock"})
-        ::unlink((dir + "/" + f).c_str());
-      ::rmdir(dir.c_str());
+      try {
+        remove_state_dir(dir);
+      } catch (const std::exception &e) {
+        log::warn(std::string("cleanup: ") + e.what());
+      }
     }
   }
 };

@@ -54,12 +54,6 @@ void unmount_under(const std::string &rootfs) {
     ::umount2(it->c_str(), MNT_DETACH);
 }
 
-void remove_dir(const std::string &dir) {
-  for (const char *f : {"exec.fifo", "state.json", "state.json.tmp", "config.json", "lock"})
-    ::unlink((dir + "/" + f).c_str());
-  if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + dir);
-}
-
 } // namespace
 
 int parse_signal(const std::string &s) {
@@ -204,7 +198,7 @@ void remove(const GlobalOptions &g, const std::string &id, bool force) {
     s.status = "stopped";
     run_hooks_warn(cfg.hooks->poststop, s, "poststop");
   }
-  remove_dir(c.dir());
+  remove_state_dir(c.dir());
 }
 
 } // namespace hull::container
