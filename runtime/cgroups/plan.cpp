@@ -1,4 +1,5 @@
 #include "cgroups/plan.hpp"
+#include "util/path.hpp"
 
 #include <regex>
 
@@ -335,19 +336,7 @@ std::string v2_swap_value(std::optional<int64_t> swap, std::optional<int64_t> li
 
 std::string clean_cgroup_path(const std::string &p) {
   if (p.empty()) return "";
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string::npos) j = p.size();
-    std::string c = p.substr(i, j - i);
-    if (c == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!c.empty() && c != ".") {
-      parts.push_back(c);
-    }
-    i = j + 1;
-  }
+  std::vector<std::string> parts = clean_components(p);
   std::string out = p[0] == '/' ? "/" : "";
   for (size_t k = 0; k < parts.size(); ++k)
     out += (k ? "/" : "") + parts[k];

@@ -1,4 +1,5 @@
 #include "linux/rootfs_plan.hpp"
+#include "util/path.hpp"
 
 #include <sys/mount.h>
 
@@ -38,19 +39,7 @@ unsigned long root_propagation(const spec::Config &c) {
 } // namespace
 
 std::string clean_path(const std::string &p) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string::npos) j = p.size();
-    std::string c = p.substr(i, j - i);
-    if (c == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!c.empty() && c != ".") {
-      parts.push_back(c);
-    }
-    i = j + 1;
-  }
+  std::vector<std::string> parts = clean_components(p);
   std::string out;
   for (const auto &c : parts)
     out += "/" + c;
