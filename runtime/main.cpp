@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "hull_version.h"
@@ -49,6 +50,10 @@ int main(int argc, char **argv) {
     return rc == 0 ? 0 : 1;
   }
   ctx.global.debug = debug;
+  if (!ctx.global.root.empty() && ctx.global.root[0] != '/') { // runc makes --root absolute
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd)) ctx.global.root = std::string(cwd) + "/" + ctx.global.root;
+  }
   ctx.global.rootless = rootless == "true";
   hull::log::configure(log_file, log_format == "json", debug);
   if (!ctx.run) return 0;

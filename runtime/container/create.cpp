@@ -19,9 +19,20 @@
 #include "spec/spec.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/path.hpp"
 
 namespace hull::container {
 namespace {
+
+// --root with its parents, 0700 like runc: containerd's shim passes a root
+// whose parent does not exist yet.
+void make_state_root(const std::string &root) {
+  std::string cur;
+  for (const auto &c : clean_components(root)) {
+    cur += "/" + c;
+    if (::mkdir(cur.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("create state root " + cur);
+  }
+}
 
 std::string absolute(const std::string &p) {
   char buf[PATH_MAX];
@@ -134,7 +145,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     throw Error("cannot allocate tty if hull will detach without setting console socket");
 
   // state directory
-  ::mkdir(g.root.c_str(), 0700);
+  make_state_root(g.root);
   Rollback rb;
   std::string dir = g.root + "/" + o.id;
   if (::mkdir(dir.c_str(), 0711) < 0) {
