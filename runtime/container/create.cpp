@@ -45,6 +45,9 @@ struct Rollback {
   std::string dir;
   std::unique_ptr<cgroups::Manager> cg;
   pid_t pid = 0;
+  // poststop hooks release what earlier hooks made (a network, a volume)
+  const std::vector<spec::Hook> *poststop = nullptr;
+  spec::State state;
   bool armed = true;
   ~Rollback() {
     if (!armed) return;
@@ -58,6 +61,10 @@ struct Rollback {
       } catch (const std::exception &e) {
         log::warn(std::string("cleanup: ") + e.what());
       }
+    }
+    if (poststop && !poststop->empty()) {
+      state.status = "stopped";
+      run_hooks_warn(*poststop, state, "poststop");
     }
     if (!dir.empty()) {
       try {
@@ -188,6 +195,14 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   // clone the init
   sys::SyncChannel parent_end, child_end;
   sys::SyncChannel::pair(parent_end, child_end);
+  // On failure the init dies before its channel closes: otherwise it would
+  // report the closed channel on the stderr it shares with us.
+  struct KillFirst {
+    Rollback &rb;
+    ~KillFirst() {
+      if (rb.armed && rb.pid > 0) ::kill(rb.pid, SIGKILL);
+    }
+  } kill_first{rb};
   bool placed = false;
   pid_t pid;
   {
@@ -219,21 +234,30 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     st0.bundle = bundle;
     st0.annotations = cfg.annotations;
     if (cfg.hooks) {
-      a.create_container_hooks = [&cfg, st0]() mutable {
+      // inside the container: the process's environment, output kept off its streams
+      HookWhere inside{cfg.process ? cfg.process->env : std::vector<std::string>{}, false};
+      a.create_container_hooks = [&cfg, st0, inside]() mutable {
         st0.status = "creating";
         st0.pid = ::getpid();
-        run_hooks(cfg.hooks->createContainer, st0, "createContainer");
+        run_hooks(cfg.hooks->createContainer, st0, "createContainer", inside);
       };
-      a.start_container_hooks = [&cfg, st0]() mutable {
+      a.start_container_hooks = [&cfg, st0, inside]() mutable {
         st0.status = "created";
         st0.pid = ::getpid();
-        run_hooks(cfg.hooks->startContainer, st0, "startContainer");
+        run_hooks(cfg.hooks->startContainer, st0, "startContainer", inside);
       };
     }
     if (cfg.process) a.exec_labels = [&cfg] { sys::apply_exec_labels(*cfg.process); };
     sys::run_init(a);
   }
   rb.pid = pid;
+  if (cfg.hooks) {
+    rb.poststop = &cfg.hooks->poststop;
+    rb.state.id = o.id;
+    rb.state.bundle = bundle;
+    rb.state.annotations = cfg.annotations;
+    rb.state.pid = pid;
+  }
   child_end.close();
   if (!placed) rb.cg->add_pid(pid);
   if (ns.new_user && lnx) sys::write_id_maps(pid, lnx->uidMappings, lnx->gidMappings);

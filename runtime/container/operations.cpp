@@ -77,6 +77,16 @@ int parse_signal(const std::string &s) {
   throw Error("unknown signal \"" + s + "\"");
 }
 
+namespace {
+void remove_quietly(const GlobalOptions &g, const std::string &id) {
+  try {
+    remove(g, id, true);
+  } catch (const std::exception &e) {
+    log::warn(std::string("delete after failed start: ") + e.what());
+  }
+}
+} // namespace
+
 void start(const GlobalOptions &g, const std::string &id) {
   Container c = Container::load(g, id);
   unique_fd lk = c.lock();
@@ -128,6 +138,11 @@ void start(const GlobalOptions &g, const std::string &id) {
     ::unlink(fifo.c_str());
     c.record().status = "stopped";
     c.save();
+    if (failure.rfind("error running startContainer hook", 0) == 0) {
+      // before the process ran: tear it all down, poststop hooks included
+      lk.reset();
+      remove_quietly(g, id);
+    }
     throw Error(failure);
   }
   ::unlink(fifo.c_str());
@@ -137,7 +152,15 @@ void start(const GlobalOptions &g, const std::string &id) {
     spec::State s = c.oci_state(); // the process may already be gone: say what start did
     s.status = "running";
     s.pid = c.record().pid;
-    run_hooks_warn(cfg.hooks->poststart, s, "poststart");
+    try {
+      run_hooks(cfg.hooks->poststart, s, "poststart");
+    } catch (const Error &) {
+      // as runc and crun: a failed poststart hook fails start; the
+      // container is killed and deleted (poststop hooks run)
+      lk.reset();
+      remove_quietly(g, id);
+      throw;
+    }
   }
 }
 
