@@ -13,6 +13,7 @@
 #include "container/hooks.hpp"
 #include "container/lifecycle.hpp"
 #include "linux/clone.hpp"
+#include "linux/idmap.hpp"
 #include "linux/init.hpp"
 #include "linux/lsm.hpp"
 #include "linux/terminal.hpp"
@@ -294,6 +295,9 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
       else
         throw Error("process.terminal is true but no --console-socket was given");
       parent_end.send(sys::Msg::ack);
+    } else if (m.type == sys::Msg::bind_source) {
+      unique_fd tree = sys::bind_source_for(pid, cfg, bundle, std::stoul(m.text));
+      parent_end.send(sys::Msg::bind_fd, "", tree.get());
     } else if (m.type == sys::Msg::ready) {
       break;
     }

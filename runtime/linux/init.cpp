@@ -12,6 +12,7 @@
 
 #include "linux/exe_guard.hpp"
 #include "linux/process.hpp"
+#include "linux/rootfs_plan.hpp"
 #include "linux/terminal.hpp"
 #include "util/error.hpp"
 #include "util/unix_socket.hpp"
@@ -125,6 +126,13 @@ std::string setup_container(InitArgs &a) {
   if (a.seccomp && a.seccomp->notify) // the listener's path is a host path: connect now
     g_rt.listener = connect_unix(c.linux_->seccomp->listenerPath, "seccomp listener");
 
+  if (a.ns.has("user") && a.ns.has("mount"))
+    a.rootfs.bind_source = [&a](const PlannedMount &m) {
+      a.chan->send(Msg::bind_source, std::to_string(m.index));
+      Message r = a.chan->expect(Msg::bind_fd);
+      if (!r.fd) throw Error("bind mount " + m.source + " to " + m.destination + ": no source fd");
+      return std::move(r.fd);
+    };
   a.rootfs.before_pivot = [&a] {
     a.chan->send(Msg::hooks);
     a.chan->expect(Msg::hooks_done);

@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "linux/cgroup_mount.hpp"
+#include "linux/idmap.hpp"
 #include "linux/tmpcopyup.hpp"
 #include "util/error.hpp"
 #include "util/safe_path.hpp"
@@ -39,72 +40,6 @@ bool allowed_under_proc(const std::string &d) {
   return std::find(std::begin(ok), std::end(ok), d) != std::end(ok);
 }
 
-std::string mappings_text(const std::vector<spec::IdMapping> &maps) {
-  std::string s;
-  for (const auto &m : maps)
-    s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
-         std::to_string(m.size) + "\n";
-  return s;
-}
-
-void write_file(const std::string &path, const std::string &text) {
-  unique_fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    throw_errno("write " + path);
-}
-
-// A user namespace carrying the mount's uidMappings/gidMappings, for
-// MOUNT_ATTR_IDMAP: a child unshares it and waits until we hold its fd.
-unique_fd idmap_userns(const PlannedMount &m) {
-  int ready[2], done[2];
-  if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(done, O_CLOEXEC) != 0)
-    throw_errno("idmap " + m.destination + ": pipe");
-  unique_fd r0(ready[0]), r1(ready[1]), d0(done[0]), d1(done[1]);
-  pid_t pid = ::fork();
-  if (pid < 0) throw_errno("idmap " + m.destination + ": fork");
-  if (pid == 0) {
-    // Report our pid as the mounted /proc numbers it (the init may be in a
-    // new pid namespace while /proc still is the host's): "-" on failure.
-    char buf[32] = "-";
-    ssize_t n = 1;
-    if (::unshare(CLONE_NEWUSER) == 0) {
-      n = ::readlink("/proc/self", buf, sizeof buf - 1);
-      if (n <= 0) buf[0] = '-', n = 1;
-    }
-    if (::write(r1.get(), buf, static_cast<size_t>(n)) != n) _exit(1);
-    r1.reset();
-    d1.reset();
-    char c;
-    (void)::read(d0.get(), &c, 1); // returns when the parent closes its end
-    _exit(0);
-  }
-  r1.reset();
-  d0.reset();
-  auto reap = [&] {
-    d1.reset();
-    int st;
-    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-  };
-  try {
-    char buf[32] = {};
-    ssize_t n = ::read(r0.get(), buf, sizeof buf - 1);
-    if (n <= 0 || buf[0] == '-')
-      throw Error("idmap " + m.destination + ": create user namespace", EPERM);
-    const std::string proc = "/proc/" + std::string(buf, static_cast<size_t>(n));
-    write_file(proc + "/uid_map", mappings_text(m.uid_mappings));
-    write_file(proc + "/gid_map", mappings_text(m.gid_mappings));
-    unique_fd ns(::open((proc + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
-    if (!ns) throw_errno("idmap " + m.destination + ": open user namespace");
-    reap();
-    return ns;
-  } catch (...) {
-    reap();
-    throw;
-  }
-}
-
 std::string kind_of(const PlannedMount &m) {
   return m.opts.bind() ? "bind mount " + m.source : "mount " + m.type;
 }
@@ -115,20 +50,11 @@ void apply_propagation(int fd, const PlannedMount &m) {
       throw_errno("set propagation of " + m.destination);
 }
 
-void mount_bind(int root_fd, int target_fd, const PlannedMount &m) {
+// tree: the source already cloned (open_tree), or empty to bind m.source.
+void mount_bind(int root_fd, int target_fd, const PlannedMount &m, unique_fd tree) {
   const bool rec = (m.opts.flags & MS_REC) != 0;
   const std::string what = kind_of(m) + " to " + m.destination;
-  if (m.opts.idmap) {
-    unique_fd tree(::open_tree(AT_FDCWD, m.source.c_str(),
-                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0)));
-    if (!tree) throw_errno(what);
-    unique_fd ns = idmap_userns(m);
-    struct mount_attr a = {};
-    a.attr_set = MOUNT_ATTR_IDMAP;
-    a.userns_fd = static_cast<uint64_t>(ns.get());
-    if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH | (m.opts.idmap_rec ? AT_RECURSIVE : 0), &a,
-                        sizeof a) != 0)
-      throw_errno(what + ": idmap");
+  if (tree) {
     attach(tree.get(), target_fd, what);
   } else if (::mount(m.source.c_str(), fd_path(target_fd).c_str(), nullptr,
                      MS_BIND | (rec ? MS_REC : 0), nullptr) != 0) {
@@ -330,7 +256,16 @@ void mount_entry(int root_fd, const PlannedMount &m, const RootfsOptions &o) {
     return;
   }
   if (m.type == "proc" || m.type == "sysfs") refuse_non_dir(root_fd, m);
-  const bool as_file = m.opts.bind() && !source_is_dir(m);
+  // In a user namespace the runtime opens bind sources (the container's
+  // root may not reach them, and only the host can idmap them), as runc.
+  unique_fd tree;
+  if (m.opts.bind() && o.bind_source)
+    tree = o.bind_source(m);
+  else if (m.opts.bind() && m.opts.idmap)
+    tree = idmapped_tree(m);
+  struct stat st;
+  if (tree && ::fstat(tree.get(), &st) != 0) throw_errno(kind_of(m) + " to " + d);
+  const bool as_file = m.opts.bind() && !(tree ? S_ISDIR(st.st_mode) : source_is_dir(m));
   unique_fd target;
   try {
     target = mkdir_in_root(root_fd, d, as_file);
@@ -338,7 +273,7 @@ void mount_entry(int root_fd, const PlannedMount &m, const RootfsOptions &o) {
     throw e.context(kind_of(m) + " to " + d);
   }
   if (m.opts.bind())
-    mount_bind(root_fd, target.get(), m);
+    mount_bind(root_fd, target.get(), m, std::move(tree));
   else
     mount_fs(root_fd, target.get(), m, o);
 }

@@ -6,8 +6,11 @@
 #include <string>
 
 #include "spec/config.hpp"
+#include "util/unique_fd.hpp"
 
 namespace hull::sys {
+
+struct PlannedMount;
 
 struct RootfsOptions {
   std::string rootfs;     // absolute, symlink-free host path of root.path
@@ -22,6 +25,10 @@ struct RootfsOptions {
   // pivot_root/chroot: the init uses it to run the createRuntime (in the
   // runtime) and createContainer (here) hooks, as runtime-spec orders them.
   std::function<void()> before_pivot;
+  // In a user namespace: returns the detached source tree of a bind mount
+  // (idmapped when asked), made by the runtime, which holds the host's
+  // privileges and can reach sources the container's root cannot.
+  std::function<unique_fd(const PlannedMount &)> bind_source;
 };
 
 // Phase 1, before pivot_root: rootfsPropagation / make-private, bind the

@@ -78,8 +78,12 @@ RootfsPlan plan_rootfs(const spec::Config &c, const RootfsOptions &o) {
     pm.source = m.source;
     if (pm.opts.bind() && !pm.source.empty() && pm.source[0] != '/')
       pm.source = clean_path(o.bundle + "/" + pm.source);
+    pm.index = p.mounts.size();
     pm.uid_mappings = m.uidMappings;
     pm.gid_mappings = m.gidMappings;
+    // Mappings on a bind mount make it idmapped even without the option (as
+    // runc), non-recursively unless "ridmap" says so.
+    if (pm.opts.bind() && !pm.uid_mappings.empty()) pm.opts.idmap = true;
     if (pm.destination == "/dev" && pm.opts.bind()) p.setup_dev = false;
     if (pm.destination == "/dev" && !pm.opts.bind() && (pm.opts.flags & MS_RDONLY)) {
       // Devices go in first; /dev turns read-only after them.

@@ -17,6 +17,7 @@ struct PlannedMount {
   std::string source;      // binds: absolute host path; others: as in config
   std::string type;
   MountOptions opts;
+  size_t index = 0;                          // position in config.json's mounts
   std::vector<spec::IdMapping> uid_mappings; // idmap/ridmap
   std::vector<spec::IdMapping> gid_mappings;
 };
