@@ -1,17 +1,17 @@
 #!/bin/bash
 # Runs the OCI runtime-tools validation programs of required.txt against a
 # hull binary and fails unless every one is green (allowing only the listed
-# assertion numbers to fail). Builds the suite first if needed.
+# assertion numbers to fail). Builds the suite first if needed
+# (build-suite.sh, cache $HULL_CONFORMANCE_DIR, default /var/cache/hull-conformance).
 #   tests/conformance/check.sh /path/to/hull [required-file]
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-TOP="$(cd "$HERE/../.." && pwd)"
-SHARED="${HULL_SHARED:-$TOP/../shared}"
 RT="$1"; REQ="${2:-$HERE/required.txt}"
-W="${HULL_CONFORMANCE_DIR:-/var/cache/hull-conformance}"
-[ -x "$W/suite/runtimetest" ] || bash "$SHARED/conformance/build-suite.sh" >&2 || exit 1
-# a private copy: rebuilding build/ during a run must not change the binary under test
-BIN="$(mktemp -d /var/tmp/hull-conf-bin.XXXXXX)"; cp "$RT" "$BIN/hull"
+"$HERE/build-suite.sh" || { echo "conformance: could not build the suite"; echo "conformance: 0 passed, 1 failed"; exit 1; }
+# A private copy (rebuilding build/ during a run must not change the binary
+# under test), called through a wrapper that gives it a private --root.
+BIN="$(mktemp -d /var/tmp/hull-conf-bin.XXXXXX)"; cp "$RT" "$BIN/hull.bin"
+printf '#!/bin/sh\nexec %q --root %q "$@"\n' "$BIN/hull.bin" "$BIN/state" > "$BIN/hull"; chmod 755 "$BIN/hull"
 OUT="$(mktemp -d /var/tmp/hull-conf.XXXXXX)"
 chmod 755 "$OUT" # bundles live below: user-namespace containers must reach them
 names=(); declare -A allow
@@ -19,7 +19,7 @@ while read -r name rest; do
   case "$name" in ''|'#'*) continue;; esac
   names+=("$name"); allow[$name]="${rest#allow=}"
 done < "$REQ"
-OUT_DIR="$OUT" bash "$SHARED/conformance/run-suite.sh" "$BIN/hull" "${names[@]}"
+OUT_DIR="$OUT" "$HERE/run-programs.sh" "$BIN/hull" "${names[@]}"
 P=0; F=0
 for n in "${names[@]}"; do
   tap="$OUT/tap/$n.tap"; rc=$(cat "$OUT/tap/$n.rc" 2>/dev/null || echo 127)
@@ -38,5 +38,6 @@ for n in "${names[@]}"; do
   fi
 done
 rm -rf "$BIN"
+[ -n "${KEEP:-}" ] || rm -rf --one-file-system "$OUT"
 echo "conformance (required programs): $P passed, $F failed"
 [ "$F" = 0 ]

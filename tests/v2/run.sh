@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs the cgroup integration tests and the runtime-tools cgroup programs
-# inside the pure cgroup v2 VM (../shared/v2vm). Usage (as root):
+# inside the pure cgroup v2 VM (build-vm.sh, vm-run.sh here). Usage (as root):
 #   tests/v2/run.sh [HULL_BINARY]
 # Prints the integration TAP lines, the conformance table, and last a line
 #   v2: integration N passed, N failed; conformance N passed, N failed
@@ -11,9 +11,7 @@
 set -u
 TOP="$(cd "$(dirname "$0")/../.." && pwd)"
 HULL="$(realpath -e "${1:-${HULL:-$TOP/build/runtime/hull}}")" || { echo "no hull binary" >&2; exit 2; }
-SHARED="${HULL_SHARED:-$(cd "$TOP/.." && pwd)/shared}"
-V2VM="${V2VM:-$SHARED/v2vm}"
-CONF="${CONF:-$SHARED/conformance}"
+HERE="$TOP/tests/v2"
 [ "$(id -u)" = 0 ] || { echo "tests/v2/run.sh must run as root" >&2; exit 2; }
 # The guest mounts its own /tmp: the shared directory must live elsewhere.
 DIR="$(mktemp -d /var/tmp/hull-v2-XXXXXX)"
@@ -24,8 +22,11 @@ CGROUP_PROGRAMS="${CGROUP_PROGRAMS:-linux_cgroups_cpus linux_cgroups_relative_cp
   linux_cgroups_blkio linux_cgroups_relative_blkio linux_cgroups_network linux_cgroups_relative_network}"
 
 # The VM's kernel and initramfs (cached under /var/cache/hull-v2vm).
-[ -r "${HULL_VM_CACHE:-/var/cache/hull-v2vm}/initramfs.cpio.gz" ] || bash "$V2VM/build-vm.sh" >&2 ||
-  { echo "v2: could not build the VM"; exit 1; }
+"$HERE/build-vm.sh" || { echo "v2: could not build the VM"; echo "v2 integration: 0 passed, 1 failed"; exit 1; }
+# the runtime-tools suite, built on the host (the guest cannot reach the network)
+if [ "${CONFORMANCE:-1}" != 0 ]; then
+  "$TOP/tests/conformance/build-suite.sh" || CONFORMANCE=0
+fi
 
 # The busybox rootfs the integration tests copy: build it on the host (the
 # guest's writes outside DIR vanish).
@@ -37,14 +38,14 @@ cat > "$DIR/inside.sh" <<INNER
 echo "# guest: \$(uname -r), /sys/fs/cgroup is \$(stat -f -c %T /sys/fs/cgroup)"
 HULL="$HULL" bash "$TOP/tests/integration/test_cgroups.sh" > "$DIR/integration.out" 2>&1
 echo "integration-rc \$?" >> "$DIR/integration.out"
-if [ "${CONFORMANCE:-1}" != 0 ] && [ -x "$CONF/run-suite.sh" ] && [ -d /var/cache/hull-conformance/suite ]; then
-  OUT_DIR="$DIR/conformance" "$CONF/run-suite.sh" "$HULL" $(echo $CGROUP_PROGRAMS) > "$DIR/conformance.out" 2>&1
+if [ "${CONFORMANCE:-1}" != 0 ]; then
+  OUT_DIR="$DIR/conformance" "$TOP/tests/conformance/run-programs.sh" "$HULL" $(echo $CGROUP_PROGRAMS) > "$DIR/conformance.out" 2>&1
   echo "conformance-rc \$?" >> "$DIR/conformance.out"
 fi
 INNER
 chmod +x "$DIR/inside.sh"
 
-VM_TIMEOUT="${VM_TIMEOUT:-2400}" "$V2VM/vm-run.sh" "$DIR" bash "$DIR/inside.sh"
+VM_ENV="HULL_CONFORMANCE_DIR" VM_TIMEOUT="${VM_TIMEOUT:-2400}" "$HERE/vm-run.sh" "$DIR" bash "$DIR/inside.sh"
 vm_rc=$?
 [ -f "$DIR/integration.out" ] && grep -v '^integration-rc' "$DIR/integration.out"
 [ -f "$DIR/conformance.out" ] && grep -v '^conformance-rc' "$DIR/conformance.out"
