@@ -13,7 +13,7 @@ TOP="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$TOP"
 T_START=$SECONDS
 # test-only tools: clang (fuzz), capsh, the containers-common seccomp profile, hyperfine
-HULL="$(examples/setup.sh clang libclang-rt-14-dev libcap2-bin golang-github-containers-common hyperfine strace)" ||
+HULL="$(examples/setup.sh clang libclang-rt-14-dev libcap2-bin golang-github-containers-common hyperfine strace man-db)" ||
   { echo "setup failed"; echo "all: 0 passed, 1 failed"; exit 1; }
 export HULL
 # Built once here, so that concurrent phases do not race to create them.
@@ -40,6 +40,7 @@ def security    par  tests/security/run.sh
 def asan        par  tests/catch2-phase.sh asan tests/fuzz/asan-unit.sh
 def fuzz        par  tests/fuzz/run.sh "$FUZZ_SECONDS"
 def unit        par  tests/catch2-phase.sh unit build/tests/unit_tests
+def ship        par  tests/ship/run.sh
 
 # ---------------------------------------------------------------- runner
 read -r -a WANT <<<"${PHASES:-${NAMES[*]}}"
