@@ -137,8 +137,7 @@ void refuse_non_dir(int root_fd, const PlannedMount &m) {
   if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
   if (!S_ISDIR(st.st_mode))
     throw Error(kind_of(m) + " to " + m.destination + ": filesystem \"" + m.type +
-                "\" must be mounted on an ordinary directory, not a " +
-                (S_ISLNK(st.st_mode) ? "symlink" : "file"));
+                "\" must be mounted on ordinary directory");
 }
 
 bool source_is_dir(const PlannedMount &m) {

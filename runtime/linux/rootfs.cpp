@@ -7,6 +7,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+#include <vector>
+
 #include "linux/devices.hpp"
 #include "linux/masked_paths.hpp"
 #include "linux/mounts.hpp"
@@ -40,7 +44,67 @@ void pivot_into(int root_fd) {
   if (::chdir("/") != 0) throw_errno("chdir /");
 }
 
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(const std::string &s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      int v = 0;
+      bool ok = true;
+      for (size_t k = 1; k <= 3 && ok; ++k) {
+        ok = i + k < s.size() && s[i + k] >= '0' && s[i + k] <= '7';
+        if (ok) v = v * 8 + (s[i + k] - '0');
+      }
+      if (ok) {
+        out.push_back(static_cast<char>(v));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+// The mount points of every full procfs and sysfs outside the rootfs: with
+// chroot they stay in the container's mount namespace, and a fully visible
+// procfs there lets a nested user namespace mount a fresh one (runc hides
+// them the same way for --no-pivot).
+std::vector<std::string> host_proc_sys_mounts(const std::string &rootfs) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, dev, root, point, word;
+    f >> id >> parent >> dev >> root >> point;
+    while (f >> word && word != "-") {
+    }
+    std::string fstype;
+    f >> fstype;
+    point = unescape_mountinfo(point);
+    const bool inside = point == rootfs || point.rfind(rootfs + "/", 0) == 0;
+    if (root == "/" && (fstype == "proc" || fstype == "sysfs") && !inside) out.push_back(point);
+  }
+  return out;
+}
+
+void hide_host_proc_sys(const std::string &rootfs) {
+  for (const auto &p : host_proc_sys_mounts(rootfs)) {
+    // Never let the unmount propagate to the host.
+    if (::mount(nullptr, p.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT || errno == EINVAL) continue; // gone with a parent
+      throw_errno("make " + p + " rslave");
+    }
+    if (::umount2(p.c_str(), MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != EPERM) throw_errno("unmount " + p);
+    // Not ours to unmount (locked in a user namespace): cover it instead.
+    if (::mount("tmpfs", p.c_str(), "tmpfs", MS_RDONLY, nullptr) != 0) throw_errno("cover " + p);
+  }
+}
+
 void move_into(int root_fd, const std::string &rootfs) {
+  hide_host_proc_sys(rootfs);
   if (::fchdir(root_fd) != 0) throw_errno("chdir to rootfs");
   if (::mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
     throw_errno("move " + rootfs + " to /");

@@ -299,7 +299,7 @@ check "mounts landed inside the rootfs" bash -c '[ -d "$1/rootfs/$2/t" ] && [ -f
 B="$(new_bundle escape-proc)"
 rm -rf "$B/rootfs/proc"
 ln -s "$WORK/victim" "$B/rootfs/proc"
-expect_error "/proc as a symlink is refused" "$B" "must be mounted on an ordinary directory"
+expect_error "/proc as a symlink is refused" "$B" "must be mounted on ordinary directory"
 check "host directory still untouched" [ -z "$(ls -A "$WORK/victim")" ]
 
 t "failure paths"
