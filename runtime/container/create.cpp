@@ -16,6 +16,7 @@
 #include "linux/idmap.hpp"
 #include "linux/init.hpp"
 #include "linux/lsm.hpp"
+#include "linux/netdev.hpp"
 #include "linux/terminal.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
@@ -282,6 +283,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     }
     if (m.type == sys::Msg::error) throw Error(m.text);
     if (m.type == sys::Msg::hooks) {
+      if (lnx) sys::move_net_devices(pid, *lnx); // the init has its netns by now
       if (cfg.hooks) {
         run_hooks(cfg.hooks->prestart, state, "prestart");
         run_hooks(cfg.hooks->createRuntime, state, "createRuntime");

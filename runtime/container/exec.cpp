@@ -16,6 +16,7 @@
 #include "linux/init.hpp"
 #include "linux/lsm.hpp"
 #include "linux/namespaces.hpp"
+#include "linux/placement.hpp"
 #include "linux/process.hpp"
 #include "linux/seccomp.hpp"
 #include "linux/sync.hpp"
@@ -122,12 +123,14 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
       if (::setns(n.fd.get(), n.flag) < 0) throw_errno("setns into the container");
     nss.clear();
     const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
+    sys::apply_initial_affinity(&p);
     if (p.terminal) {
       unique_fd master = sys::setup_console(p.consoleSize, false);
       chan.send(sys::Msg::pty, "", master.get());
       chan.expect(sys::Msg::ack);
     }
     sys::apply_process_attrs(p, lnx);
+    sys::apply_memory_policy(lnx);
     ::close_range(unsigned(3 + preserve), ~0U, CLOSE_RANGE_CLOEXEC);
     auto enter_cwd = [&p] {
       if (::chdir(p.cwd.c_str()) < 0) return false;

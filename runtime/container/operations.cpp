@@ -10,6 +10,7 @@
 
 #include "container/hooks.hpp"
 #include "container/lifecycle.hpp"
+#include "linux/netdev.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -189,6 +190,12 @@ void remove(const GlobalOptions &g, const std::string &id, bool force) {
     throw Error("cannot delete container " + id + " that is not stopped: " + st);
   auto m = c.cgroup();
   if (c.init_alive()) {
+    try { // before the namespace dies with the init (parity-b)
+      spec::Config dc = c.config();
+      if (dc.linux_) sys::return_net_devices(c.record().pid, *dc.linux_);
+    } catch (const std::exception &e) {
+      log::warn(std::string("delete: ") + e.what());
+    }
     if (m && st == "paused") m->freeze(false);
     ::kill(c.record().pid, SIGKILL);
     if (m)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "linux/exe_guard.hpp"
+#include "linux/placement.hpp"
 #include "linux/process.hpp"
 #include "linux/rootfs_plan.hpp"
 #include "linux/terminal.hpp"
@@ -120,6 +121,7 @@ std::string setup_container(InitArgs &a) {
   close_fds_from(3 + a.preserve_fds, {a.chan->fd(), a.fifo_fd});
   Message go = a.chan->expect(Msg::go);
   g_rt.host_pid = std::atoi(go.text.c_str());
+  apply_initial_affinity(c.process ? &*c.process : nullptr); // now in the container's cgroup
   enter_namespaces(a);
   if (a.new_keyring) ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
   set_hostnames(c, a.ns);
@@ -156,6 +158,7 @@ void setup_process(InitArgs &a) {
   const spec::Process &p = *c.process;
   const spec::Linux *lnx = c.linux_ ? &*c.linux_ : nullptr;
   apply_process_attrs(p, lnx);
+  apply_memory_policy(lnx);
   close_fds_from(3 + a.preserve_fds, {g_rt.fifo_w, g_rt.listener.get()});
   // cwd first as root (like runc), so a profile may block getcwd; if root
   // cannot enter it, retry as the user below.
@@ -195,6 +198,7 @@ void init_steps(InitArgs &a) {
 
 void exec_process(const spec::Process &p, const std::string &exe) {
   refuse_runtime_interpreter(exe);
+  apply_final_affinity(p);
   std::vector<char *> argv, envp;
   for (auto &s : p.args)
     argv.push_back(const_cast<char *>(s.c_str()));
