@@ -40,6 +40,7 @@ def security    par  tests/security/run.sh
 def asan        par  tests/catch2-phase.sh asan tests/fuzz/asan-unit.sh
 def fuzz        par  tests/fuzz/run.sh "$FUZZ_SECONDS"
 def unit        par  tests/catch2-phase.sh unit build/tests/unit_tests
+def bench       solo env RUNS=3 WARMUP=1 SCALE_N=10 SCALE_RUNS=2 bench/compare  # proves the bench runs; never a timing
 def ship        par  tests/ship/run.sh
 
 # ---------------------------------------------------------------- runner
