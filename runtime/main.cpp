@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/commands.hpp"
+#include "cli/dispatch.hpp"
 #include "hull_version.h"
 #include "spec/config.hpp"
 #include "util/log.hpp"
@@ -34,10 +35,12 @@ int main(int argc, char **argv) {
   app.set_version_flag("-v,--version", std::string("hull version ") + HULL_VERSION + "\ncommit: " +
                                            HULL_COMMIT + "\nspec: " + hull::spec::kSpecVersion);
 
-  hull::cli::register_lifecycle(app, ctx);
-  hull::cli::register_spec_commands(app, ctx);
-  hull::cli::register_cgroup_commands(app, ctx);
-  hull::cli::register_exec(app, ctx);
+  using namespace hull::cli;
+  const unsigned fam = families_for(std::vector<std::string_view>(argv + 1, argv + argc));
+  if (fam & kLifecycle) register_lifecycle(app, ctx);
+  if (fam & kSpec) register_spec_commands(app, ctx);
+  if (fam & kCgroup) register_cgroup_commands(app, ctx);
+  if (fam & kExec) register_exec(app, ctx);
 
   try {
     std::vector<std::string> args = hull::cli::split_exec_command({argv, argv + argc});

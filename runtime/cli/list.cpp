@@ -1,12 +1,12 @@
 // list, and the state document shared with `state`
 #include <dirent.h>
 #include <iostream>
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "spec/config.hpp"
+#include "util/passwd.hpp"
 
 namespace hull::cli {
 
@@ -30,8 +30,13 @@ namespace {
 std::string owner_name(const std::string &dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) < 0) return "";
-  if (passwd *pw = ::getpwuid(st.st_uid)) return pw->pw_name;
-  return "#" + std::to_string(st.st_uid);
+  static uid_t last_uid = uid_t(-1); // containers mostly share one owner: read the file once
+  static std::string last;
+  if (st.st_uid != last_uid) {
+    last = util::user_name(st.st_uid).value_or("#" + std::to_string(st.st_uid));
+    last_uid = st.st_uid;
+  }
+  return last;
 }
 
 // Columns padded like Go's tabwriter(minwidth 12, padding 3).
