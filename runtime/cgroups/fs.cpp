@@ -144,18 +144,30 @@ void write_cgroup_file(const std::string &dir, const std::string &file, const st
   }
 }
 
-std::vector<std::string> make_dirs(const std::string &path) {
-  std::vector<std::string> created;
-  std::string cur;
-  for (const auto &c : split(path, '/')) {
-    if (c.empty()) continue;
-    cur += "/" + c;
-    if (::mkdir(cur.c_str(), 0755) == 0) {
-      created.push_back(cur);
-    } else if (errno != EEXIST) {
-      throw_errno("create cgroup " + cur);
-    }
+namespace {
+// mkdir -p of the normalised PATH (no empty components): one mkdir when the
+// parent exists, as it nearly always does, instead of one per component.
+void make_dirs_in(const std::string &path, std::vector<std::string> &created) {
+  if (::mkdir(path.c_str(), 0755) == 0) {
+    created.push_back(path);
+    return;
   }
+  if (errno == EEXIST) return;
+  if (errno != ENOENT || path.rfind('/') == 0) throw_errno("create cgroup " + path);
+  make_dirs_in(path.substr(0, path.rfind('/')), created);
+  if (::mkdir(path.c_str(), 0755) == 0)
+    created.push_back(path);
+  else if (errno != EEXIST)
+    throw_errno("create cgroup " + path);
+}
+} // namespace
+
+std::vector<std::string> make_dirs(const std::string &path) {
+  std::string norm;
+  for (const auto &c : split(path, '/'))
+    if (!c.empty()) norm += "/" + c;
+  std::vector<std::string> created;
+  if (!norm.empty()) make_dirs_in(norm, created);
   return created;
 }
 
@@ -176,6 +188,8 @@ std::vector<std::string> subdirs(const std::string &dir) {
 } // namespace
 
 void remove_cgroup_tree(const std::string &dir) {
+  // Usually a leaf whose processes are gone: one rmdir, no directory listing.
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
   for (const auto &s : subdirs(dir))
     remove_cgroup_tree(s);
   // Processes that were just killed leave the cgroup asynchronously.

@@ -163,8 +163,9 @@ public:
       }
     }
     // Parents hull created, if no other container uses them now.
+    const auto leaves = unique_dirs(); // removed above (or kept on purpose)
     for (auto it = created_.rbegin(); it != created_.rend(); ++it)
-      ::rmdir(it->c_str());
+      if (std::find(leaves.begin(), leaves.end(), *it) == leaves.end()) ::rmdir(it->c_str());
     if (!first_error.empty()) throw Error(first_error);
   }
 
