@@ -60,6 +60,8 @@ void mount_bind(int root_fd, int target_fd, const PlannedMount &m, unique_fd tre
                      MS_BIND | (rec ? MS_REC : 0), nullptr) != 0) {
     throw_errno(what);
   }
+  if (m.opts.bind_remount_flags() == 0 && m.opts.propagation.empty() && !m.opts.recursive_attrs())
+    return; // nothing to change on the new mount: no need to open it
   unique_fd top = open_in_root(root_fd, m.destination, O_PATH);
   if (m.opts.bind_remount_flags() != 0) bind_remount(top.get(), m.destination, m.opts);
   apply_propagation(top.get(), m);
@@ -111,6 +113,9 @@ void mount_fs(int root_fd, int target_fd, const PlannedMount &m, const RootfsOpt
       throw_err(what, err);
     }
   }
+  const bool check = m.type == "proc" || m.type == "sysfs";
+  if (!check && m.opts.propagation.empty() && !m.opts.recursive_attrs())
+    return; // nothing to verify or change on the new mount: no need to open it
   unique_fd top = open_in_root(root_fd, m.destination, O_PATH);
   if (m.type == "proc") check_fs_magic(top.get(), PROC_SUPER_MAGIC, "procfs", m.destination);
   if (m.type == "sysfs") check_fs_magic(top.get(), SYSFS_MAGIC, "sysfs", m.destination);

@@ -110,7 +110,54 @@ unique_fd open_in_root(int root_fd, const std::string &path, int flags, mode_t m
   return unique_fd(fd);
 }
 
+namespace {
+// Creates NAME in DIR (a file or a directory), never following a symlink
+// for the new name itself. False when something of that name exists.
+bool create_in(int dir, const std::string &name, bool as_file, mode_t mode,
+               const std::string &shown) {
+  if (as_file) {
+    int fd = ::openat(dir, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                      mode & 0666);
+    if (fd < 0 && errno != EEXIST) throw_errno("create " + shown + " in rootfs");
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+  }
+  if (::mkdirat(dir, name.c_str(), mode) == 0) return true;
+  if (errno != EEXIST) throw_errno("mkdir " + shown + " in rootfs");
+  return false;
+}
+
+// The fast paths of mkdir_in_root: PATH exists (one openat2, resolved in
+// the root like every step of the walk), or only its last component is
+// missing and is created in its parent. Empty when the full walk is needed.
+unique_fd mkdir_fast(int root_fd, const std::string &path, bool as_file, mode_t mode) {
+  try {
+    return open_in_root(root_fd, path, O_PATH);
+  } catch (const Error &e) {
+    if (e.err() == ENOTDIR) return {}; // the walk names the component at fault
+    if (e.err() != ENOENT) throw;
+  }
+  auto parts = split_path(path);
+  if (parts.empty() || parts.back() == "." || parts.back() == "..") return {};
+  std::string parent;
+  for (size_t i = 0; i + 1 < parts.size(); ++i)
+    parent += "/" + parts[i];
+  unique_fd dir;
+  try {
+    dir = open_in_root(root_fd, parent.empty() ? "/" : parent, O_PATH | O_DIRECTORY);
+  } catch (const Error &e) {
+    if (e.err() != ENOENT && e.err() != ENOTDIR) throw;
+    return {};
+  }
+  // A name that exists but did not resolve (a dangling symlink) takes the walk.
+  if (!create_in(dir.get(), parts.back(), as_file, mode, path)) return {};
+  return open_in_root(root_fd, path, O_PATH);
+}
+} // namespace
+
 unique_fd mkdir_in_root(int root_fd, const std::string &path, bool as_file, mode_t mode) {
+  if (unique_fd fd = mkdir_fast(root_fd, path, as_file, mode)) return fd;
   // Resolve existing symlinks first (inside the root), so a dangling one
   // gets its target created inside the root; each step below is still
   // resolved with RESOLVE_IN_ROOT, so a symlink swapped in meanwhile cannot
@@ -142,14 +189,7 @@ unique_fd mkdir_in_root(int root_fd, const std::string &path, bool as_file, mode
     }
     // `sofar` does not exist: create it in the directory its parent resolved
     // to (cur), never following a symlink for the new name itself.
-    if (last && as_file) {
-      int fd = ::openat(cur.get(), c.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-                        mode & 0666);
-      if (fd < 0 && errno != EEXIST) throw_errno("create " + sofar + " in rootfs");
-      if (fd >= 0) ::close(fd);
-    } else if (::mkdirat(cur.get(), c.c_str(), mode) != 0 && errno != EEXIST) {
-      throw_errno("mkdir " + sofar + " in rootfs");
-    }
+    create_in(cur.get(), c, last && as_file, mode, sofar);
     try {
       cur = open_in_root(root_fd, sofar, O_PATH);
     } catch (const Error &e) {

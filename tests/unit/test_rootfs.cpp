@@ -540,4 +540,17 @@ TEST_CASE("open_in_root and mkdir_in_root stay inside the root", "[rootfs][safe_
   CHECK(mkdir_in_root(root.get(), "/dangling/x", true));
   CHECK(::stat((t.path + "/nowhere/at/all/x").c_str(), &st) == 0);
   CHECK(::stat("/nowhere", &st) != 0);
+  // ... also when the dangling symlink is the last component (its parent
+  // exists: the one-mkdir fast path must not take the link for done).
+  t.link("/nowhere2", "/etc/dangling2");
+  CHECK(mkdir_in_root(root.get(), "/etc/dangling2", false));
+  CHECK(::stat((t.path + "/nowhere2").c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  // A missing last component under an existing directory: created there.
+  CHECK(mkdir_in_root(root.get(), "/etc/newdir", false));
+  CHECK(::stat((t.path + "/etc/newdir").c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK(mkdir_in_root(root.get(), "/proc/newfile2", true)); // through /proc -> /etc
+  CHECK(::stat((t.path + "/etc/newfile2").c_str(), &st) == 0);
+  CHECK(S_ISREG(st.st_mode));
 }
