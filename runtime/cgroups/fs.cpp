@@ -39,6 +39,12 @@ std::vector<CgroupMount> parse_cgroup_mounts(const std::string &mountinfo) {
   std::string line;
   while (std::getline(in, line)) {
     // id parent maj:min root mount-point opts [optional...] - fstype source super-opts
+    // Most lines are other filesystems: skip them before tokenizing (spaces
+    // inside fields are escaped as \040, so " - " is the separator).
+    const size_t sep = line.find(" - ");
+    if (sep == std::string::npos ||
+        (line.compare(sep + 3, 7, "cgroup ") != 0 && line.compare(sep + 3, 8, "cgroup2 ") != 0))
+      continue;
     std::istringstream f(line);
     std::vector<std::string> w;
     std::string tok;

@@ -1,8 +1,6 @@
 #include "cgroups/plan.hpp"
 #include "util/path.hpp"
 
-#include <regex>
-
 #include "util/error.hpp"
 
 namespace hull::cgroups {
@@ -189,10 +187,20 @@ void plan_blkio(Builder &b, const spec::BlockIOResources &io) {
     }
 }
 
+// [0-9]+[KMG]B, by hand: compiling the equivalent std::regex cost every
+// create ~0.55 M instructions (callgrind), a quarter of its user-space work.
+bool is_page_size(const std::string &s) {
+  if (s.size() < 3 || s.back() != 'B') return false;
+  const char unit = s[s.size() - 2];
+  if (unit != 'K' && unit != 'M' && unit != 'G') return false;
+  for (size_t i = 0; i + 2 < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
 void plan_hugetlb(Builder &b, const std::vector<spec::HugepageLimit> &limits) {
-  static const std::regex size_re("^[0-9]+[KMG]B$");
   for (const auto &h : limits) {
-    if (!std::regex_match(h.pageSize, size_re))
+    if (!is_page_size(h.pageSize))
       unsupported("hugepageLimits[].pageSize",
                   "\"" + h.pageSize + "\" is not a page size like 2MB or 1GB");
     if (b.layout == Layout::v2)
