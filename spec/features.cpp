@@ -5,6 +5,7 @@
 #include "hull_version.h"
 #include "spec/capabilities.hpp"
 #include "spec/feature_tables.hpp"
+#include "spec/names.hpp"
 #include "spec/spec.hpp"
 
 namespace hull::spec {
@@ -36,7 +37,9 @@ nlohmann::json features() {
         {"supportedFlags", supported_seccomp_flags()}}},
       {"apparmor", {{"enabled", exists("/sys/kernel/security/apparmor")}}},
       {"selinux", {{"enabled", exists("/sys/fs/selinux/enforce")}}},
-      {"intelRdt", {{"enabled", false}}},
+      {"intelRdt", {{"enabled", true}, {"schemata", true}, {"monitoring", true}}},
+      {"memoryPolicy", {{"modes", known_mempolicy_modes()}, {"flags", known_mempolicy_flags()}}},
+      {"netDevices", {{"enabled", true}}},
       {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
   };
   return {

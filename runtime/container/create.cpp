@@ -15,6 +15,7 @@
 #include "linux/clone.hpp"
 #include "linux/idmap.hpp"
 #include "linux/init.hpp"
+#include "linux/intel_rdt.hpp"
 #include "linux/lsm.hpp"
 #include "linux/netdev.hpp"
 #include "linux/terminal.hpp"
@@ -301,6 +302,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
       unique_fd tree = sys::bind_source_for(pid, cfg, bundle, std::stoul(m.text));
       parent_end.send(sys::Msg::bind_fd, "", tree.get());
     } else if (m.type == sys::Msg::ready) {
+      sys::apply_intel_rdt(lnx, o.id, pid); // last: nothing after it can fail
       break;
     }
   }

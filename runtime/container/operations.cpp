@@ -10,6 +10,7 @@
 
 #include "container/hooks.hpp"
 #include "container/lifecycle.hpp"
+#include "linux/intel_rdt.hpp"
 #include "linux/netdev.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
@@ -212,6 +213,7 @@ void remove(const GlobalOptions &g, const std::string &id, bool force) {
   } catch (const std::exception &e) {
     log::warn(std::string("delete: ") + e.what());
   }
+  if (have_cfg) sys::remove_intel_rdt(cfg.linux_ ? &*cfg.linux_ : nullptr, id);
   if (m) {
     // processes that escaped a shared pid namespace still hold the cgroup
     for (pid_t p : m->pids())

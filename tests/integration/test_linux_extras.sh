@@ -100,4 +100,25 @@ check "missing interface: one error naming the field" bash -c '[ "$1" != 0 ] && 
 check "missing interface: nothing left" no_leftovers "$ID"
 ip netns del "$NS"
 
+t "linux.intelRdt"
+B="$(new_bundle rdt)"
+cfg "$B" '.linux.intelRdt = {"l3CacheSchema": "L3:0=f"}'
+if grep -q " - resctrl " /proc/self/mountinfo; then
+  sh_in "$B" 'true'
+  ID="$(uniq_id rdt)"
+  run_in "$B" "$ID"
+  check "runs where resctrl is mounted" [ "$RC" = 0 ]
+  check "its group is removed on delete" [ ! -e "$(awk '$9 == "resctrl" {print $5}' /proc/self/mountinfo | head -1)/$ID" ]
+else
+  expect_error "no resctrl: one clear error naming the field" "$B" "linux.intelRdt"
+fi
+
+t "hull features owns up to them"
+F="$("$HULL" features)"
+check "memoryPolicy modes listed" bash -c 'jq -e ".linux.memoryPolicy.modes | index(\"MPOL_INTERLEAVE\")" <<<"$1" >/dev/null' _ "$F"
+check "memoryPolicy flags listed" bash -c 'jq -e ".linux.memoryPolicy.flags | index(\"MPOL_F_STATIC_NODES\")" <<<"$1" >/dev/null' _ "$F"
+check "netDevices enabled" bash -c 'jq -e ".linux.netDevices.enabled == true" <<<"$1" >/dev/null' _ "$F"
+check "intelRdt enabled, with schemata and monitoring" bash -c 'jq -e ".linux.intelRdt | .enabled and .schemata and .monitoring" <<<"$1" >/dev/null' _ "$F"
+check "idmap mounts enabled" bash -c 'jq -e ".linux.mountExtensions.idmap.enabled == true" <<<"$1" >/dev/null' _ "$F"
+
 finish

@@ -432,7 +432,9 @@ TEST_CASE("features document", "[spec]") {
     CHECK(contains(known_seccomp_flags(), fl));
   CHECK(f["linux"]["apparmor"]["enabled"] == fs::exists("/sys/kernel/security/apparmor"));
   CHECK(f["linux"]["selinux"]["enabled"] == fs::exists("/sys/fs/selinux/enforce"));
-  CHECK(f["linux"]["intelRdt"]["enabled"] == false);
+  CHECK(f["linux"]["intelRdt"]["enabled"] == true); // applied through resctrl
+  CHECK(f["linux"]["netDevices"]["enabled"] == true);
+  CHECK(f["linux"]["memoryPolicy"]["modes"].size() == known_mempolicy_modes().size());
   CHECK(f["linux"]["mountExtensions"]["idmap"]["enabled"] == true);
   CHECK(f["annotations"].contains("run.oci.hull.version"));
 }
