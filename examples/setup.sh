@@ -5,7 +5,7 @@
 set -euo pipefail
 TOP="$(cd "$(dirname "$0")/.." && pwd)"
 PKGS=(g++ meson ninja-build pkg-config git libseccomp-dev libcap-dev nlohmann-json3-dev
-      libcli11-dev catch2 busybox-static jq iproute2 util-linux procps go-md2man "$@")
+      libcli11-dev libarchive-dev libssl-dev catch2 busybox-static jq iproute2 util-linux procps go-md2man "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

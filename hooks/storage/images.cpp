@@ -147,6 +147,9 @@ void ensure_layer(const Store &s, int root, const LayerSrc &l, const ImportOptio
     try {
       r = unpack_tar(fd.get(), tmp, p);
     } catch (Error &e) {
+      // A blob that is not what its digest says is the root cause to report.
+      unique_fd again = open_in_image(root, l.path, "layer");
+      check(hash_file(again.get()));
       throw e.context(what);
     }
     check(r);

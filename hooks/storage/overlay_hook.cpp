@@ -1,7 +1,6 @@
 #include "storage/overlay_hook.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,19 +50,10 @@ void overlay_mount_hook(const std::string &host, const std::string &dest, const 
   json cfg = json::parse(read_file(bundle + "/config.json"));
   std::string root = cfg["root"].value("path", "rootfs");
   if (root.empty() || root[0] != '/') root = bundle + "/" + root;
-  // Runtimes differ in where they run createContainer hooks; the mount
-  // belongs in the container's mount namespace either way.
-  long pid = st.value("pid", 0L);
-  if (pid > 0) {
-    std::string ns = "/proc/" + std::to_string(pid) + "/ns/mnt";
-    struct stat a, b;
-    if (::stat(ns.c_str(), &a) != 0) throw_errno("hook: " + ns);
-    if (::stat("/proc/self/ns/mnt", &b) != 0) throw_errno("hook: /proc/self/ns/mnt");
-    if (a.st_ino != b.st_ino) {
-      unique_fd fd(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd || ::setns(fd.get(), CLONE_NEWNS) != 0) throw_errno("hook: enter " + ns);
-    }
-  }
+  // runtime-spec: createContainer hooks run in the container's mount
+  // namespace, before pivot_root (hull, runc and crun run them from the
+  // container's init), so the rootfs is still at its bundle path here and
+  // the mount dies with the namespace.
   unique_fd rootfd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd) throw_errno("hook: open rootfs " + root);
   unique_fd target = mkdir_in_root(rootfd.get(), dest, false);
