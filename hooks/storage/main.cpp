@@ -81,6 +81,12 @@ int main(int argc, char **argv) {
   auto *vc = volume->add_subcommand("create", "create a volume");
   vc->add_option("NAME", vname, "volume name")->required();
   vc->callback([&] { run = [&](const Store &s) { ensure_volume(s, vname, true); }; });
+  auto *vp =
+      volume->add_subcommand("path", "print a volume's host directory (created on first use)");
+  vp->add_option("NAME", vname, "volume name")->required();
+  vp->callback([&] {
+    run = [&](const Store &s) { std::printf("%s\n", ensure_volume(s, vname, false).c_str()); };
+  });
   volume->add_subcommand("ls", "list volumes")->callback([&] {
     run = [&](const Store &s) { list_volumes(s); };
   });

@@ -190,6 +190,18 @@ check "stale staging unmounted and removed" bash -c "[ ! -e '$WORK/.bk.hull-tmp'
 check "bundle create of the same dir then works" hs bundle create --image big:1 "$WORK/bk" -- /bin/busybox true
 hs bundle rm "$WORK/bk"
 
+echo "# examples/ci-build (host toolchain): cache reuse, exit status, a failed build leaves nothing"
+CI=(env HULL="$HULL" HULL_STORAGE_BIN="$HS_BIN" HULL_STORAGE="$STORE" HULL_ROOT="$STATE" "$TOP/examples/ci-build/build.sh")
+OUT="$("${CI[@]}" "$WORK/ci-out" 2>&1)"; RC=$?
+check "first build compiles and runs the program" bash -c '[ "$1" = 0 ] && [[ "$2" == *"-c -o /cache/obj/main.o"* ]] && [ -x "$3/hello" ]' _ "$RC" "$OUT" "$WORK/ci-out"
+check "the build sees only lo" bash -c '[[ "$1" == *"network interfaces: lo"* ]]' _ "$OUT"
+OUT="$("${CI[@]}" "$WORK/ci-out" 2>&1)"; RC=$?
+check "second build reuses the cache volume (no compile)" bash -c '[ "$1" = 0 ] && [[ "$2" != *" -c -o "* ]] && [[ "$2" == *"2 + 3 = 5"* ]]' _ "$RC" "$OUT"
+OUT="$(BREAK_BUILD=1 "${CI[@]}" "$WORK/ci-bad" 2>&1)"; RC=$?
+check "failing build: status and compiler error pass through" bash -c '[ "$1" = 2 ] && [[ "$2" == *"deliberately broken build"* ]]' _ "$RC" "$OUT"
+check "failing build: no output, container, mount or staging left" bash -c \
+  "[ ! -e '$WORK/ci-bad' ] && ! ls -d '$WORK'/ci-bad.partial.* 2>/dev/null && [ -z \"\$('$HULL' --root '$STATE' list -q)\" ] && ! grep -q hull-ci /proc/self/mountinfo"
+
 if command -v buildah >/dev/null; then
   echo "# an image made by buildah (from scratch + busybox-static), pushed as oci-archive"
   B=(buildah --root "$WORK/bah/root" --runroot "$WORK/bah/run" --storage-driver vfs)

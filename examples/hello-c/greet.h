@@ -1,0 +1,3 @@
+#pragma once
+const char *greeting(void);
+int add(int a, int b);
