@@ -1,6 +1,7 @@
 // hull: CLI11 wiring only. Each command family lives in runtime/cli/.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -60,10 +61,15 @@ int main(int argc, char **argv) {
   ctx.global.rootless = rootless == "true";
   hull::log::configure(log_file, log_format == "json", debug);
   if (!ctx.run) return 0;
+  int rc;
   try {
-    return ctx.run();
+    rc = ctx.run();
   } catch (const std::exception &e) {
     hull::log::error(e.what());
-    return 1;
+    rc = 1;
   }
+  // exit() flushes the streams and runs static destructors, but skips
+  // tearing down the CLI11 tree built above (~0.1 M instructions for
+  // nothing: the process ends here).
+  std::exit(rc);
 }
