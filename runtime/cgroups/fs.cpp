@@ -150,6 +150,20 @@ void write_cgroup_file(const std::string &dir, const std::string &file, const st
   }
 }
 
+std::vector<std::string> missing_dirs(const std::string &path) {
+  std::string cur;
+  for (const auto &c : split(path, '/'))
+    if (!c.empty()) cur += "/" + c;
+  // Walk up from the leaf: nearly always only the leaf is missing.
+  std::vector<std::string> out;
+  struct stat st;
+  while (!cur.empty() && ::stat(cur.c_str(), &st) < 0) {
+    out.insert(out.begin(), cur);
+    cur = cur.substr(0, cur.rfind('/'));
+  }
+  return out;
+}
+
 namespace {
 // mkdir -p of the normalised PATH (no empty components): one mkdir when the
 // parent exists, as it nearly always does, instead of one per component.

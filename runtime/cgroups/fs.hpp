@@ -30,6 +30,9 @@ void write_cgroup_file(const std::string &dir, const std::string &file, const st
 bool file_exists(const std::string &path);
 
 // mkdir -p; returns the directories it created, outermost first.
+// The directories along path that do not exist yet, outermost first (what
+// make_dirs would create now).
+std::vector<std::string> missing_dirs(const std::string &path);
 std::vector<std::string> make_dirs(const std::string &path);
 // Removes dir and every cgroup below it (children first), retrying on EBUSY
 // for a short while. Missing dirs are fine. Throws on other errors.

@@ -33,6 +33,12 @@ public:
   // applies linux.resources. Throws hull::Error naming the file and value.
   virtual void create(const spec::Resources *res, std::optional<uid_t> owner_uid,
                       std::optional<gid_t> owner_gid) = 0;
+  // Before create(): notes (in to_json) the directories create() will make,
+  // so a record saved now lets destroy() undo a create() that was cut short.
+  virtual void claim() = 0;
+  // Recovery without a record: the container's own directories count as
+  // made by hull, so destroy() removes them.
+  virtual void adopt() = 0;
   // v2 only: an O_DIRECTORY fd of the leaf for clone3(CLONE_INTO_CGROUP); -1 otherwise.
   virtual int clone_into_fd() = 0;
   // Moves pid into the cgroup(s).

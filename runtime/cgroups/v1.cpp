@@ -70,10 +70,9 @@ public:
 
   void create(const spec::Resources *res, std::optional<uid_t> uid,
               std::optional<gid_t> gid) override {
-    for (const auto &dir : unique_dirs()) {
-      auto made = make_dirs(dir);
-      created_.insert(created_.end(), made.begin(), made.end());
-    }
+    for (const auto &dir : unique_dirs())
+      for (const auto &d : make_dirs(dir))
+        if (std::find(created_.begin(), created_.end(), d) == created_.end()) created_.push_back(d);
     if (dirs_.count("cpuset")) inherit_cpuset(dirs_["cpuset"]);
     if (hugetlb_on_v2_ && res && !res->hugepageLimits.empty()) enable_unified("hugetlb");
     for (const auto &dir : unique_dirs())
@@ -84,6 +83,15 @@ public:
     r.devices = effective_device_rules(r.devices, linux_devices_);
     apply(r, false);
   }
+
+  void claim() override {
+    created_.clear();
+    for (const auto &dir : unique_dirs())
+      for (const auto &d : missing_dirs(dir))
+        if (std::find(created_.begin(), created_.end(), d) == created_.end()) created_.push_back(d);
+  }
+
+  void adopt() override { created_ = unique_dirs(); }
 
   int clone_into_fd() override { return -1; }
 

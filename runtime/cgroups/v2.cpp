@@ -1,4 +1,5 @@
 // Pure cgroup v2 driver (unified hierarchy at /sys/fs/cgroup).
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <set>
@@ -60,7 +61,8 @@ public:
   void create(const spec::Resources *res, std::optional<uid_t> uid,
               std::optional<gid_t> gid) override {
     if (path_ == "/") throw Error("linux.cgroupsPath: the root cgroup cannot hold a container");
-    created_ = make_dirs(dir_);
+    for (const auto &d : make_dirs(dir_))
+      if (std::find(created_.begin(), created_.end(), d) == created_.end()) created_.push_back(d);
     enable_controllers();
     chown_cgroup(dir_, uid, gid,
                  {"cgroup.procs", "cgroup.subtree_control", "cgroup.threads", "memory.oom.group",
@@ -69,6 +71,9 @@ public:
     r.devices = effective_device_rules(r.devices, linux_devices_);
     apply(r, false);
   }
+
+  void claim() override { created_ = missing_dirs(dir_); }
+  void adopt() override { created_ = {dir_}; }
 
   int clone_into_fd() override {
     if (!dir_fd_) {

@@ -86,6 +86,7 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
   state->callback([&ctx] {
     ctx.run = [&ctx] {
       auto c = container::Container::load(ctx.global, state_id);
+      if (c.corrupt()) throw Error("container " + state_id + ": " + c.damaged());
       std::cout << state_json(c).dump(2) << "\n";
       return 0;
     };

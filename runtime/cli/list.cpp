@@ -7,6 +7,7 @@
 #include "cli/output.hpp"
 #include "spec/config.hpp"
 #include "util/passwd.hpp"
+#include "util/log.hpp"
 
 namespace hull::cli {
 
@@ -84,6 +85,7 @@ void register_list(CLI::App &app, Context &ctx) {
       for (auto &id : ids) {
         try {
           auto c = container::Container::load(ctx.global, id);
+          if (c.corrupt()) log::warn("container " + id + ": " + c.damaged());
           auto j = state_json(c);
           j["owner"] = owner_name(c.dir());
           if (quiet) {

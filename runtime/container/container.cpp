@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace hull::container {
@@ -24,7 +25,8 @@ nlohmann::json record_to_json(const Record &r) {
           {"status", r.status},
           {"annotations", r.annotations},
           {"cgroup", r.cgroup},
-          {"shared_pid_ns", r.shared_pid_ns}};
+          {"shared_pid_ns", r.shared_pid_ns},
+          {"hooks_ran", r.hooks_ran}};
 }
 
 Record record_from_json(const nlohmann::json &j) {
@@ -41,14 +43,18 @@ Record record_from_json(const nlohmann::json &j) {
     r.annotations = j["annotations"].get<std::map<std::string, std::string>>();
   r.cgroup = j.value("cgroup", nlohmann::json());
   r.shared_pid_ns = j.value("shared_pid_ns", false);
+  r.hooks_ran = j.value("hooks_ran", false);
   return r;
 }
 
 } // namespace
 
 void remove_state_dir(const std::string &dir) {
-  for (const char *f : {"exec.fifo", "state.json", "state.json.tmp", "config.json", "lock"})
-    ::unlink((dir + "/" + f).c_str());
+  // The record goes last: until it is gone a killed delete can be redone.
+  for (const char *f :
+       {"exec.fifo", "state.json.tmp", "config.json.tmp", "config.json", "lock", "state.json"})
+    if (::unlink((dir + "/" + f).c_str()) < 0 && errno != ENOENT)
+      throw_errno("remove " + dir + "/" + f);
   if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + dir);
 }
 
@@ -78,22 +84,45 @@ unsigned long long pid_start_time(pid_t pid) {
 
 bool Container::exists(const GlobalOptions &g, const std::string &id) {
   struct stat st;
-  return ::stat((g.root + "/" + id + "/state.json").c_str(), &st) == 0;
+  return ::stat((g.root + "/" + id).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 Container Container::load(const GlobalOptions &g, const std::string &id) {
   if (id.empty()) throw Error("container id cannot be empty");
   check_id(id);
-  std::ifstream f(g.root + "/" + id + "/state.json");
-  if (!f) throw Error("container \"" + id + "\" does not exist");
   Container c;
   c.g_ = g;
-  try {
-    c.rec_ = record_from_json(nlohmann::json::parse(f));
-  } catch (const nlohmann::json::exception &e) {
-    throw Error("container \"" + id + "\": corrupt state.json: " + e.what());
-  }
+  c.rec_.id = id;
+  if (!exists(g, id)) throw Error("container \"" + id + "\" does not exist");
+  c.read_record();
   return c;
+}
+
+void Container::read_record() {
+  std::string id = rec_.id;
+  std::string path = dir() + "/state.json";
+  damaged_.clear();
+  corrupt_ = false;
+  std::ifstream f(path);
+  if (!f) {
+    struct stat st;
+    if (::stat(dir().c_str(), &st) < 0) throw Error("container \"" + id + "\" does not exist");
+    rec_ = Record{};
+    rec_.id = id;
+    rec_.status = "creating";
+    damaged_ = path + " is missing";
+    return;
+  }
+  try {
+    rec_ = record_from_json(nlohmann::json::parse(f));
+    rec_.id = id;
+  } catch (const nlohmann::json::exception &e) {
+    rec_ = Record{};
+    rec_.id = id;
+    rec_.status = "stopped";
+    corrupt_ = true;
+    damaged_ = path + " is corrupt: " + e.what();
+  }
 }
 
 std::string Container::dir() const {
@@ -107,7 +136,8 @@ bool Container::init_alive() const {
 }
 
 std::string Container::status() const {
-  if (rec_.status == "creating") return init_alive() ? "creating" : "stopped";
+  if (!damaged_.empty()) return locked_by_other() ? "creating" : "stopped";
+  if (rec_.status == "creating") return init_alive() || locked_by_other() ? "creating" : "stopped";
   if (!init_alive()) return "stopped";
   if (rec_.status == "created") {
     // still waiting on exec.fifo?
@@ -143,25 +173,32 @@ std::unique_ptr<cgroups::Manager> Container::cgroup() const {
 }
 
 void Container::save() const {
-  std::string path = dir() + "/state.json";
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) throw_errno("write " + tmp);
-    f << record_to_json(rec_).dump();
-    if (!f.flush()) throw_errno("write " + tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) < 0) throw_errno("rename " + tmp);
+  write_file_atomic(dir() + "/state.json", record_to_json(rec_).dump());
 }
 
-unique_fd Container::lock() const {
-  std::string path = dir() + "/lock";
-  unique_fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd) throw_errno("open " + path);
-  while (::flock(fd.get(), LOCK_EX) < 0) {
-    if (errno != EINTR) throw_errno("lock " + path);
+unique_fd Container::lock(bool reload) {
+  unique_fd fd(::open(dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) throw Error("container \"" + rec_.id + "\" does not exist");
+    throw_errno("open " + dir());
   }
+  while (::flock(fd.get(), LOCK_EX) < 0)
+    if (errno != EINTR) throw_errno("lock " + dir());
+  // Deleted while we waited (a new container of the same id is another directory).
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0 || st.st_nlink == 0)
+    throw Error("container \"" + rec_.id + "\" does not exist");
+  if (reload) read_record();
+  holds_lock_ = true;
   return fd;
+}
+
+bool Container::locked_by_other() const {
+  if (holds_lock_) return false;
+  unique_fd fd(::open(dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return false;
+  if (::flock(fd.get(), LOCK_SH | LOCK_NB) == 0) return false;
+  return errno == EWOULDBLOCK;
 }
 
 } // namespace hull::container

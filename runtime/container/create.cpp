@@ -3,6 +3,7 @@
 // id maps + placement -> hooks -> ready -> state + pid file.
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -20,7 +21,9 @@
 #include "linux/netdev.hpp"
 #include "linux/terminal.hpp"
 #include "spec/spec.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 #include "util/log.hpp"
 #include "util/path.hpp"
 
@@ -43,57 +46,50 @@ std::string absolute(const std::string &p) {
   return buf;
 }
 
-// Undoes a half-made container unless disarmed.
+// Undoes a half-made container unless disarmed: the same teardown `delete -f`
+// does, from the in-memory record (which may be ahead of the one on disk).
 struct Rollback {
-  std::string dir;
-  std::unique_ptr<cgroups::Manager> cg;
-  pid_t pid = 0;
-  // poststop hooks release what earlier hooks made (a network, a volume)
-  const std::vector<spec::Hook> *poststop = nullptr;
-  spec::State state;
+  Container *c = nullptr;
   bool armed = true;
   ~Rollback() {
-    if (!armed) return;
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-    if (cg) {
-      try {
-        cg->destroy();
-      } catch (const std::exception &e) {
-        log::warn(std::string("cleanup: ") + e.what());
-      }
-    }
-    if (poststop && !poststop->empty()) {
-      state.status = "stopped";
-      run_hooks_warn(*poststop, state, "poststop");
-    }
-    if (!dir.empty()) {
-      try {
-        remove_state_dir(dir);
-      } catch (const std::exception &e) {
-        log::warn(std::string("cleanup: ") + e.what());
-      }
+    if (!armed || !c) return;
+    try {
+      c->teardown();
+    } catch (const std::exception &e) {
+      log::warn(std::string("cleanup: ") + e.what());
     }
   }
 };
 
+// In the child right after clone: die with `create` (SIGKILL when it dies),
+// and check it did not die before that took effect: then its end of the
+// channel is closed (POLLHUP), and without a new pid namespace our parent
+// is no longer the one that cloned us.
+void die_with_parent(pid_t parent, const sys::SyncChannel &chan) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  pid_t pp = ::getppid();
+  pollfd p{chan.fd(), 0, 0};
+  if ((pp != 0 && pp != parent) || (::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))) ::_exit(1);
+}
+
+bool has_create_hooks(const spec::Config &cfg) {
+  return cfg.hooks && (!cfg.hooks->prestart.empty() || !cfg.hooks->createRuntime.empty() ||
+                       !cfg.hooks->createContainer.empty());
+}
+
 void write_pid_file(const std::string &path, pid_t pid) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) throw_errno("write pid file " + path);
-    f << pid;
+  try {
+    write_file_atomic(path, std::to_string(pid), 0644);
+  } catch (Error &e) {
+    throw e.context("pid file");
   }
-  if (::rename(tmp.c_str(), path.c_str()) < 0) throw_errno("rename pid file " + path);
 }
 
 void copy_config(const std::string &bundle, const std::string &dir) {
   std::ifstream in(bundle + "/config.json", std::ios::binary);
-  std::ofstream out(dir + "/config.json", std::ios::binary | std::ios::trunc);
-  out << in.rdbuf();
-  if (!out.flush()) throw_errno("copy config.json to " + dir);
+  if (!in) throw_errno("read " + bundle + "/config.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  write_file_atomic(dir + "/config.json", text);
 }
 
 // Joins the pid namespace at path for our children only, restoring ours after.
@@ -154,27 +150,42 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   if (cfg.process && cfg.process->terminal && o.console_socket.empty() && !o.keep_pty)
     throw Error("cannot allocate tty if hull will detach without setting console socket");
 
-  // state directory
+  // The cgroup is planned (not made) before anything exists, so the first
+  // record already names every directory create will make.
+  auto cg = cgroups::make_manager(o.id, lnx ? lnx->cgroupsPath : "", g.systemd_cgroup);
+  if (lnx) cg->set_linux_devices(lnx->devices); // their allow rules, like runc
+  cg->claim();
+
+  // The id is claimed by mkdir: of parallel creates exactly one wins.
   make_state_root(g.root);
-  Rollback rb;
   std::string dir = g.root + "/" + o.id;
   if (::mkdir(dir.c_str(), 0711) < 0) {
     if (errno == EEXIST) throw Error("container with id exists: " + o.id);
     throw_errno("create state directory " + dir);
   }
-  rb.dir = dir;
-  copy_config(bundle, dir);
-
+  fault::point("create.claimed");
   Container c = Container::fresh(g);
   Record &rec = c.record();
   rec.id = o.id;
+  // A delete -f and another create may have raced us to the directory
+  // between mkdir and here: whoever finds a record in it lost.
+  unique_fd lockfd = c.lock(/*reload=*/false);
+  if (::access((dir + "/state.json").c_str(), F_OK) == 0)
+    throw Error("container with id exists: " + o.id);
+  Rollback rb;
+  rb.c = &c;
   rec.bundle = bundle;
   rec.rootfs = rootfs;
   rec.created = rfc3339_nano_now();
   rec.status = "creating";
   rec.annotations = cfg.annotations;
   rec.shared_pid_ns = !ns.pid_path.empty();
-  unique_fd lockfd = c.lock();
+  rec.cgroup = cg->to_json();
+  // The record first: from here on whatever exists is listed in it.
+  c.save();
+  fault::point("create.recorded");
+  copy_config(bundle, dir);
+  fault::point("create.config");
 
   std::string fifo = dir + "/exec.fifo";
   if (::mkfifo(fifo.c_str(), 0622) < 0) throw_errno("mkfifo " + fifo);
@@ -185,15 +196,16 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     throw_errno("chown " + fifo);
   unique_fd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo_fd) throw_errno("open " + fifo);
+  fault::point("create.fifo");
 
-  // cgroup
-  rb.cg = cgroups::make_manager(o.id, lnx ? lnx->cgroupsPath : "", g.systemd_cgroup);
-  if (lnx) rb.cg->set_linux_devices(lnx->devices); // their allow rules, like runc
-  rb.cg->create(lnx && lnx->resources ? &*lnx->resources : nullptr, owner_uid, owner_gid);
-  rec.cgroup = rb.cg->to_json();
+  // cgroup (the record already lists its directories)
+  cg->create(lnx && lnx->resources ? &*lnx->resources : nullptr, owner_uid, owner_gid);
+  rec.cgroup = cg->to_json();
+  fault::point("create.cgroup");
 
   // seccomp, compiled (or taken from the cache) before clone
   auto seccomp = sys::prepare_seccomp(lnx, g.root + "/seccomp-cache");
+  fault::point("create.seccomp");
 
   // clone the init
   sys::SyncChannel parent_end, child_end;
@@ -203,17 +215,22 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   struct KillFirst {
     Rollback &rb;
     ~KillFirst() {
-      if (rb.armed && rb.pid > 0) ::kill(rb.pid, SIGKILL);
+      if (rb.armed && rb.c->record().pid > 0) ::kill(rb.c->record().pid, SIGKILL);
     }
   } kill_first{rb};
   bool placed = false;
   pid_t pid;
+  pid_t self = ::getpid();
   {
     PidNsForChildren pidns(ns.pid_path);
-    pid = sys::clone_process(ns.clone_flags, rb.cg->clone_into_fd(), &placed);
+    pid = sys::clone_process(ns.clone_flags, cg->clone_into_fd(), &placed);
   }
   if (pid == 0) {
     parent_end.close();
+    die_with_parent(self, child_end);
+    sigset_t none; // `run` blocks every signal to forward them; the init must not
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     sys::InitArgs a;
     a.config = &cfg;
     a.ns = ns;
@@ -253,16 +270,13 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     if (cfg.process) a.exec_labels = [&cfg] { sys::apply_exec_labels(*cfg.process); };
     sys::run_init(a);
   }
-  rb.pid = pid;
-  if (cfg.hooks) {
-    rb.poststop = &cfg.hooks->poststop;
-    rb.state.id = o.id;
-    rb.state.bundle = bundle;
-    rb.state.annotations = cfg.annotations;
-    rb.state.pid = pid;
-  }
   child_end.close();
-  if (!placed) rb.cg->add_pid(pid);
+  rec.pid = pid;
+  rec.pid_start = pid_start_time(pid);
+  fault::point("create.cloned");
+  c.save();
+  fault::point("create.pid_saved");
+  if (!placed) cg->add_pid(pid);
   if (ns.new_user && lnx) sys::write_id_maps(pid, lnx->uidMappings, lnx->gidMappings);
   parent_end.send(sys::Msg::go, std::to_string(pid));
 
@@ -277,18 +291,22 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   for (;;) {
     sys::Message m;
     if (!parent_end.recv(m)) {
-      int wst = 0;
-      ::waitpid(pid, &wst, 0);
-      rb.pid = 0;
+      ::waitpid(pid, nullptr, 0);
       throw Error("container init exited unexpectedly during setup");
     }
     if (m.type == sys::Msg::error) throw Error(m.text);
     if (m.type == sys::Msg::hooks) {
       if (lnx) sys::move_net_devices(pid, *lnx); // the init has its netns by now
+      if (has_create_hooks(cfg)) {
+        rec.hooks_ran = true; // from here on delete runs poststop
+        c.save();
+      }
+      fault::point("create.hooks");
       if (cfg.hooks) {
         run_hooks(cfg.hooks->prestart, state, "prestart");
         run_hooks(cfg.hooks->createRuntime, state, "createRuntime");
       }
+      fault::point("create.hooks_done");
       parent_end.send(sys::Msg::hooks_done);
     } else if (m.type == sys::Msg::pty) {
       if (!o.console_socket.empty())
@@ -306,11 +324,17 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
       break;
     }
   }
-  rec.pid = pid;
-  rec.pid_start = pid_start_time(pid);
+  fault::point("create.ready");
   rec.status = "created";
   c.save();
+  fault::point("create.saved");
   if (!o.pid_file.empty()) write_pid_file(o.pid_file, pid);
+  // Until this ack the init dies with us (PR_SET_PDEATHSIG); it closes the
+  // channel once it no longer does, and only then may we exit.
+  parent_end.send(sys::Msg::ack);
+  sys::Message eof;
+  while (parent_end.recv(eof)) {
+  }
   rb.armed = false;
   return out;
 }

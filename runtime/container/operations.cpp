@@ -10,10 +10,9 @@
 
 #include "container/hooks.hpp"
 #include "container/lifecycle.hpp"
-#include "linux/intel_rdt.hpp"
-#include "linux/netdev.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 #include "util/log.hpp"
 
 namespace hull::container {
@@ -30,31 +29,6 @@ const std::pair<const char *, int> kSignals[] = {
     {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
     {"SYS", SIGSYS},
 };
-
-bool wait_gone(const Container &c, int ms) {
-  for (int i = 0; i < ms / 10; i++) {
-    if (!c.init_alive()) return true;
-    ::usleep(10000);
-  }
-  return !c.init_alive();
-}
-
-// Without a mount namespace the init's mounts landed in ours, under rootfs.
-void unmount_under(const std::string &rootfs) {
-  if (rootfs.empty()) return;
-  std::ifstream mi("/proc/self/mountinfo");
-  std::vector<std::string> targets;
-  std::string line;
-  while (std::getline(mi, line)) {
-    std::istringstream in(line);
-    std::string f;
-    for (int i = 0; i < 5 && in >> f; i++) {
-    }
-    if (f.rfind(rootfs + "/", 0) == 0) targets.push_back(f);
-  }
-  for (auto it = targets.rbegin(); it != targets.rend(); ++it)
-    ::umount2(it->c_str(), MNT_DETACH);
-}
 
 } // namespace
 
@@ -92,6 +66,8 @@ void remove_quietly(const GlobalOptions &g, const std::string &id) {
 void start(const GlobalOptions &g, const std::string &id) {
   Container c = Container::load(g, id);
   unique_fd lk = c.lock();
+  fault::point("start.locked");
+  if (!c.damaged().empty()) throw Error("container " + id + ": " + c.damaged());
   std::string st = c.status();
   if (st == "stopped") throw Error("cannot start a container that has stopped");
   if (st != "created") throw Error("cannot start an already " + st + " container");
@@ -99,6 +75,9 @@ void start(const GlobalOptions &g, const std::string &id) {
   std::string fifo = c.dir() + "/exec.fifo";
   unique_fd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) throw_errno("open " + fifo);
+  // Claimed: no second start can find it (the init holds its own fd to it).
+  ::unlink(fifo.c_str());
+  fault::point("start.claimed");
   // The init blocks opening the fifo for writing; now it can, and writes one byte.
   // Then it keeps the fifo open until execve closes it: EOF = the process runs.
   // Anything after the first byte is the error that stopped the init.
@@ -127,17 +106,16 @@ void start(const GlobalOptions &g, const std::string &id) {
       break;
     }
   }
+  fault::point("start.released");
   if (!cfg.process) {
     // What the runtime-tools suite expects (start #7): start releases the
     // init, which has nothing to run and exits; the container is stopped.
-    ::unlink(fifo.c_str());
     c.record().status = "stopped";
     c.save();
     log::warn("container " + id + " has no process in config.json: it stopped");
     return;
   }
   if (!failure.empty()) {
-    ::unlink(fifo.c_str());
     c.record().status = "stopped";
     c.save();
     if (failure.rfind("error running startContainer hook", 0) == 0) {
@@ -147,9 +125,9 @@ void start(const GlobalOptions &g, const std::string &id) {
     }
     throw Error(failure);
   }
-  ::unlink(fifo.c_str());
   c.record().status = "running";
   c.save();
+  fault::point("start.saved");
   if (cfg.hooks) {
     spec::State s = c.oci_state(); // the process may already be gone: say what start did
     s.status = "running";
@@ -168,6 +146,7 @@ void start(const GlobalOptions &g, const std::string &id) {
 
 void kill(const GlobalOptions &g, const std::string &id, int sig, bool all) {
   Container c = Container::load(g, id);
+  fault::point("kill.loaded");
   std::string st = c.status();
   if (st == "stopped" && !all) throw Error("container not running");
   if (all) {
@@ -186,51 +165,13 @@ void kill(const GlobalOptions &g, const std::string &id, int sig, bool all) {
 void remove(const GlobalOptions &g, const std::string &id, bool force) {
   Container c = Container::load(g, id);
   unique_fd lk = c.lock();
+  fault::point("delete.locked");
+  if (!c.damaged().empty() && !force)
+    throw Error("container " + id + ": " + c.damaged() + " (delete -f removes it)");
   std::string st = c.status();
   if (st != "stopped" && st != "created" && !force)
     throw Error("cannot delete container " + id + " that is not stopped: " + st);
-  auto m = c.cgroup();
-  if (c.init_alive()) {
-    try { // before the namespace dies with the init (parity-b)
-      spec::Config dc = c.config();
-      if (dc.linux_) sys::return_net_devices(c.record().pid, *dc.linux_);
-    } catch (const std::exception &e) {
-      log::warn(std::string("delete: ") + e.what());
-    }
-    if (m && st == "paused") m->freeze(false);
-    ::kill(c.record().pid, SIGKILL);
-    if (m)
-      for (pid_t p : m->pids())
-        ::kill(p, SIGKILL);
-    if (!wait_gone(c, 5000))
-      throw Error("container init " + std::to_string(c.record().pid) + " did not exit");
-  }
-  spec::Config cfg;
-  bool have_cfg = false;
-  try {
-    cfg = c.config();
-    have_cfg = true;
-  } catch (const std::exception &e) {
-    log::warn(std::string("delete: ") + e.what());
-  }
-  if (have_cfg) sys::remove_intel_rdt(cfg.linux_ ? &*cfg.linux_ : nullptr, id);
-  if (m) {
-    // processes that escaped a shared pid namespace still hold the cgroup
-    for (pid_t p : m->pids())
-      ::kill(p, SIGKILL);
-    m->destroy();
-  }
-  bool mount_ns = false;
-  if (have_cfg && cfg.linux_)
-    for (auto &n : cfg.linux_->namespaces)
-      mount_ns |= n.type == "mount";
-  if (!mount_ns) unmount_under(c.record().rootfs);
-  if (have_cfg && cfg.hooks) {
-    spec::State s = c.oci_state();
-    s.status = "stopped";
-    run_hooks_warn(cfg.hooks->poststop, s, "poststop");
-  }
-  remove_state_dir(c.dir());
+  c.teardown();
 }
 
 } // namespace hull::container

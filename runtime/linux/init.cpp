@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -65,10 +66,21 @@ void become_root_in_userns() {
   if (::setresuid(0, 0, 0) < 0 && errno != EINVAL) throw_errno("setresuid 0 in the user namespace");
 }
 
+// (Re-)arms SIGKILL on the death of `create`, then checks it did not die
+// before that took effect: its end of the channel is closed then.
+void die_with_parent(const SyncChannel &chan) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  pollfd p{chan.fd(), 0, 0};
+  if (::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) ::_exit(1);
+}
+
 void enter_namespaces(InitArgs &a) {
   const NsPlan &ns = a.ns;
   join_namespaces(ns.joins, /*users=*/true);
-  if (ns.new_user || ns.join_user) become_root_in_userns();
+  if (ns.new_user || ns.join_user) {
+    become_root_in_userns();
+    die_with_parent(*a.chan); // a credential change cleared PR_SET_PDEATHSIG
+  }
   if (ns.unshare_flags && ::unshare(ns.unshare_flags) < 0) throw_errno("unshare namespaces");
   if (ns.new_time && a.config->linux_) write_time_offsets(a.config->linux_->timeOffsets);
   join_namespaces(ns.joins, /*users=*/false);
@@ -183,8 +195,9 @@ void setup_process(InitArgs &a) {
 
 void init_steps(InitArgs &a) {
   std::string exe = setup_container(a);
-  ::prctl(PR_SET_PDEATHSIG, 0); // from here on we outlive `create`
   a.chan->send(Msg::ready);
+  a.chan->expect(Msg::ack);     // `create` has recorded us as created
+  ::prctl(PR_SET_PDEATHSIG, 0); // from here on we outlive `create`
   a.chan->close();
   g_rt.fifo_w = wait_for_start(a.fifo_fd);
   setup_process(a);

@@ -285,20 +285,24 @@ void seccomp_cache_store(const std::string &dir, const std::string &key,
   auto sum = sha256(bpf.data(), bytes);
   std::memcpy(hdr.sum, sum.data(), 32);
 
-  const std::string tmp = dir + "/." + key + "." + std::to_string(getpid()) + ".tmp";
-  unique_fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) throw_errno("create " + tmp);
-  if (!write_all(fd.get(), &hdr, sizeof hdr) || !write_all(fd.get(), bpf.data(), bytes)) {
-    int e = errno;
-    unlink(tmp.c_str());
-    throw_err("write " + tmp, e);
+  // An unnamed file (O_TMPFILE) linked in only when complete: a writer killed
+  // at any point leaves nothing behind. Same key, same content: a link that
+  // lost the race to another writer is fine.
+  const std::string final_path = file_for(dir, key);
+  unique_fd fd(open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+  if (!fd) throw_errno("create temporary file in " + dir);
+  if (!write_all(fd.get(), &hdr, sizeof hdr) || !write_all(fd.get(), bpf.data(), bytes))
+    throw_errno("write seccomp cache entry " + final_path);
+  const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+  if (linkat(AT_FDCWD, self.c_str(), AT_FDCWD, final_path.c_str(), AT_SYMLINK_FOLLOW) < 0) {
+    if (errno != EEXIST) throw_errno("link " + final_path);
+    // A damaged entry (the lookup rejected it) is replaced.
+    unlink(final_path.c_str());
+    if (linkat(AT_FDCWD, self.c_str(), AT_FDCWD, final_path.c_str(), AT_SYMLINK_FOLLOW) < 0 &&
+        errno != EEXIST)
+      throw_errno("link " + final_path);
   }
   fd.reset();
-  if (rename(tmp.c_str(), file_for(dir, key).c_str()) < 0) {
-    int e = errno;
-    unlink(tmp.c_str());
-    throw_err("rename " + tmp, e);
-  }
   evict(dir, max_bytes);
 }
 
