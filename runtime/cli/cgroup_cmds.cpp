@@ -15,6 +15,7 @@
 #include "cgroups/resources_json.hpp"
 #include "cli/commands.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace hull::cli {
 namespace {
@@ -39,10 +40,13 @@ void register_pause_resume(CLI::App &app, Context &ctx) {
     ctx.run = [&ctx] {
       Container c = Container::load(ctx.global, pause_id);
       auto lock = c.lock();
+      fault::point("pause.locked");
       const std::string st = c.status();
       if (st == "paused") throw Error("container already paused");
-      if (st != "running" && st != "created") throw Error("container not running");
-      c.cgroup()->freeze(true);
+      auto m = c.cgroup();
+      if ((st != "running" && st != "created") || !m) throw Error("container not running");
+      m->freeze(true);
+      fault::point("pause.frozen");
       return 0;
     };
   });
@@ -165,9 +169,13 @@ void register_update(CLI::App &app, Context &ctx) {
     ctx.run = [&ctx] {
       Container c = Container::load(ctx.global, f.id);
       auto lock = c.lock();
+      fault::point("update.locked");
       need_running(c, c.status());
       const spec::Resources r = update_resources(f);
-      c.cgroup()->update(r);
+      auto m = c.cgroup();
+      if (!m) throw Error("container not running");
+      m->update(r);
+      fault::point("update.applied");
       return 0;
     };
   });

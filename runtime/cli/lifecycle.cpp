@@ -12,6 +12,7 @@
 #include "container/foreground.hpp"
 #include "container/lifecycle.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace hull::cli {
 namespace {
@@ -54,6 +55,7 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
         ro.keep_pty = ro.console_socket.empty();
       }
       container::Created made = container::create(ctx.global, ro);
+      fault::point("run.created");
       try {
         container::start(ctx.global, ro.id);
       } catch (...) {
@@ -63,8 +65,10 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
         }
         throw;
       }
+      fault::point("run.started");
       if (detach) return 0;
       int rc = container::wait_foreground(made.pid, std::move(made.pty_master));
+      fault::point("run.exited");
       if (!keep) container::remove(ctx.global, ro.id, true);
       return rc;
     };

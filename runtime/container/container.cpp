@@ -10,6 +10,7 @@
 
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace hull::container {
 namespace {
@@ -52,9 +53,11 @@ Record record_from_json(const nlohmann::json &j) {
 void remove_state_dir(const std::string &dir) {
   // The record goes last: until it is gone a killed delete can be redone.
   for (const char *f :
-       {"exec.fifo", "state.json.tmp", "config.json.tmp", "config.json", "lock", "state.json"})
+       {"exec.fifo", "state.json.tmp", "config.json.tmp", "config.json", "lock", "state.json"}) {
+    if (std::string(f) == "state.json") fault::point("delete.record");
     if (::unlink((dir + "/" + f).c_str()) < 0 && errno != ENOENT)
       throw_errno("remove " + dir + "/" + f);
+  }
   if (::rmdir(dir.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + dir);
 }
 

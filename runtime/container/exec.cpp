@@ -24,6 +24,7 @@
 #include "spec/capabilities.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace hull::container {
 namespace {
@@ -164,6 +165,7 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
 int exec(const GlobalOptions &g, const ExecOptions &o) {
   ::prctl(PR_SET_DUMPABLE, 0); // never expose the runtime binary (CVE-2019-5736)
   Container c = Container::load(g, o.id);
+  fault::point("exec.loaded");
   std::string st = c.status();
   if (st == "stopped") throw Error("cannot exec in a stopped container");
   if (st == "paused" && !o.ignore_paused)
@@ -205,7 +207,9 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   child_end.close();
   nss.clear();
   try {
+    fault::point("exec.forked");
     if (cg) cg->add_pid(pid);
+    fault::point("exec.placed");
     parent_end.send(sys::Msg::go);
     unique_fd master;
     for (;;) {
@@ -226,6 +230,7 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
       f.close();
       ::rename((o.pid_file + ".tmp").c_str(), o.pid_file.c_str());
     }
+    fault::point("exec.running");
     if (o.detach) return 0;
     return wait_foreground(pid, std::move(master));
   } catch (...) {

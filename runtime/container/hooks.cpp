@@ -7,6 +7,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +43,11 @@ struct Pipe {
 
 // Child side: never returns.
 [[noreturn]] void exec_hook(const spec::Hook &h, Pipe &in, Pipe &out, Pipe &err, Pipe &status,
-                            char *const *argv, char *const *envp) {
+                            char *const *argv, char *const *envp, pid_t parent) {
+  // A hook dies with the command that runs it, so a killed create cannot
+  // leave one running past the delete -f whose poststop undoes it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);
   ::setpgid(0, 0);
   sigset_t all;
   sigemptyset(&all);
@@ -94,9 +99,10 @@ HookOutcome run_one(const spec::Hook &h, const std::string &state_json, const Ho
   std::vector<std::string> env = hook_environment(h, where, environ);
   auto argv = cstrings(args);
   auto envp = cstrings(env);
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("hook " + h.path + ": fork");
-  if (pid == 0) exec_hook(h, in, out, err, status, argv.data(), envp.data());
+  if (pid == 0) exec_hook(h, in, out, err, status, argv.data(), envp.data(), parent);
   ::setpgid(pid, pid); // also here: no race with the kill below
   in.r.reset();
   out.w.reset();
