@@ -1,4 +1,5 @@
 // Semantic checks of the "linux" section (config-linux.md).
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -79,6 +80,23 @@ void check_time(const Linux &l, const NsMap &ns) {
   }
 }
 
+// podman writes the file-type bits into fileMode (020666 for a character
+// device); runc and crun use the permission bits. Type bits are accepted when
+// they name the device's own type.
+void check_device_mode(const std::string &path, const std::string &type, uint32_t mode) {
+  constexpr uint32_t kTypeMask = 0170000;
+  if (mode & ~(kTypeMask | 07777u))
+    bad(path, "out of range (permission bits 0 to 07777, with optional file-type bits)");
+  uint32_t ft = mode & kTypeMask;
+  if (ft == 0) return;
+  uint32_t want = type == "b" ? 0060000u : type == "p" ? 0010000u : 0020000u;
+  if (ft != want) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "file-type bits 0%o do not match type ", ft);
+    bad(path, buf + quote(type));
+  }
+}
+
 void check_devices(const std::vector<Device> &devs) {
   for (size_t i = 0; i < devs.size(); ++i) {
     std::string base = idx("linux.devices", i);
@@ -86,8 +104,7 @@ void check_devices(const std::vector<Device> &devs) {
     if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p")
       bad(base + ".type", "unknown device type " + quote(d.type) + " (expected c, b, u or p)");
     need_absolute(base + ".path", d.path);
-    if (d.fileMode && *d.fileMode > 07777)
-      bad(base + ".fileMode", "permission bits out of range (0 to 07777)");
+    if (d.fileMode) check_device_mode(base + ".fileMode", d.type, *d.fileMode);
   }
 }
 

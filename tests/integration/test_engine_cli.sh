@@ -15,4 +15,10 @@ check "--root is mode 0700" [ "$(stat -c %a "$NEWROOT" 2>/dev/null)" = 700 ]
 check "its new parent is mode 0700" [ "$(stat -c %a "$WORK/state/a/b" 2>/dev/null)" = 700 ]
 check "nothing left in it" [ -z "$(ls -A "$NEWROOT" 2>/dev/null)" ]
 
+t "linux.devices fileMode with file-type bits (podman's 0o20666)"
+B=$(new_bundle devmode); set_args "$B" stat -c '%F %a %t:%T' /dev/hullnull
+cfg "$B" '.linux.devices = [{"type":"c","path":"/dev/hullnull","major":1,"minor":3,"fileMode":8630}]'
+run_in "$B" "$(uniq_id devmode)"
+check "created as a character device with mode 666" [ "$OUT" = "character special file 666 1:3" ]
+
 finish

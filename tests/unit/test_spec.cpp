@@ -77,6 +77,18 @@ TEST_CASE("every malformed config in the corpus fails with its exact error", "[s
   }
 }
 
+TEST_CASE("device fileMode may carry its own file-type bits (podman)", "[spec]") {
+  json j = base();
+  j["linux"]["devices"] = json::array(
+      {{{"type", "c"}, {"path", "/dev/x"}, {"major", 1}, {"minor", 3}, {"fileMode", 020666}},
+       {{"type", "b"}, {"path", "/dev/y"}, {"major", 7}, {"minor", 0}, {"fileMode", 060660}},
+       {{"type", "p"}, {"path", "/dev/z"}, {"fileMode", 010600}}});
+  CHECK(error_of(j.dump()) == "");
+  j["linux"]["devices"][0]["fileMode"] = 010666;
+  CHECK(error_of(j.dump()) ==
+        "config.json: linux.devices[0].fileMode: file-type bits 010000 do not match type \"c\"");
+}
+
 TEST_CASE("ConfigError carries path and problem separately", "[spec]") {
   json doc = base();
   doc["mounts"] = json::array({{{"destination", "/a"}}, {{"destination", "b"}}});
