@@ -148,6 +148,17 @@ unsigned long locked_flags_to_keep(unsigned long st, const MountOptions &o, bool
   if ((st & ST_NOSUID) && !(cleared & MS_NOSUID)) keep |= MS_NOSUID;
   if ((st & ST_NODEV) && !(cleared & MS_NODEV)) keep |= MS_NODEV;
   if ((st & ST_NOEXEC) && !(cleared & MS_NOEXEC)) keep |= MS_NOEXEC;
+  if (all_locked) {
+    // The atime mode is locked too (MNT_LOCK_ATIME): the source's wins.
+    if (st & ST_NOATIME)
+      keep |= MS_NOATIME;
+    else if (st & ST_RELATIME)
+      keep |= MS_RELATIME;
+    else
+      keep |= MS_STRICTATIME;
+    if (st & ST_NODIRATIME) keep |= MS_NODIRATIME;
+    return keep;
+  }
   if ((o.flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) == 0 &&
       !(o.clear & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))) {
     if (st & ST_NOATIME) keep |= MS_NOATIME;

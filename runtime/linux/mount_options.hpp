@@ -38,7 +38,7 @@ unsigned long propagation_flag(const std::string &word);
 // MS_*): ro/nosuid/nodev/noexec unless the options cleared them, the atime
 // mode unless the options set one. With all_locked, also the cleared ones:
 // in a user namespace the kernel refuses (EPERM) to drop flags locked on the
-// source.
+// source; the source's atime mode then replaces the one asked for.
 unsigned long locked_flags_to_keep(unsigned long st_flags, const MountOptions &o,
                                    bool all_locked = false);
 

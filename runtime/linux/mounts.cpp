@@ -182,8 +182,10 @@ void bind_remount(int fd, const std::string &shown, const MountOptions &opts) {
       0)
     return;
   int err = errno;
-  if (err == EPERM && ::mount(nullptr, p.c_str(), nullptr,
-                              base | locked_flags_to_keep(sv.f_flag, opts, true), nullptr) == 0)
+  const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
+  if (err == EPERM &&
+      ::mount(nullptr, p.c_str(), nullptr,
+              (base & ~atime) | locked_flags_to_keep(sv.f_flag, opts, true), nullptr) == 0)
     return;
   throw_err("remount " + shown, err);
 }

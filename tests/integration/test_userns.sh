@@ -78,5 +78,27 @@ add_mount "$B" "{\"destination\":\"/m\",\"type\":\"bind\",\"source\":\"$S/one\",
 run_in "$B" "$(uniq_id idmiss)"
 check "uidMappings without gidMappings refused" bash -c '[ "$1" != 0 ] && [[ "$2" == *gidMappings* ]]' _ "$RC" "$ERR"
 
+t "mount options in a user namespace apply as on the host"
+mkdir -p "$WORK/ro-src" "$WORK/rw-src"
+mount -t tmpfs -o ro,nosuid,nodev,noexec,relatime,size=1m hull-pb-ro "$WORK/ro-src"
+chmod 777 "$WORK/rw-src"
+B="$(userns_bundle opts)"
+add_mount "$B" '{"destination":"/t1","type":"tmpfs","source":"tmpfs","options":["ro","relatime","sync","dirsync","nodev","size=1m"]}'
+add_mount "$B" '{"destination":"/t2","type":"tmpfs","source":"tmpfs","options":["rw","noatime","nosuid","size=2m"]}'
+add_mount "$B" "{\"destination\":\"/b1\",\"type\":\"bind\",\"source\":\"$WORK/rw-src\",\"options\":[\"bind\",\"ro\",\"nodev\",\"nosuid\",\"noexec\",\"relatime\",\"sync\",\"dirsync\"]}"
+# Asks to drop what the kernel locks on the source: kept, no EPERM.
+add_mount "$B" "{\"destination\":\"/b2\",\"type\":\"bind\",\"source\":\"$WORK/ro-src\",\"options\":[\"rbind\",\"rw\",\"suid\",\"dev\",\"exec\",\"strictatime\"]}"
+cfg "$B" '.root.readonly = true'
+sh_in "$B" 'cat /proc/self/mountinfo'
+run_in "$B" "$(uniq_id opts)"
+mi() { awk -v d="$1" '$5 == d {o = $6; for (i = 7; i <= NF; i++) if ($i == "-") {s = $(i + 3); break}} END {print o " " s}' <<<"$OUT"; }
+has() { local l=",${1// /,},"; shift; for w; do [[ "$l" == *",$w,"* ]] || return 1; done; }
+check "runs" [ "$RC" = 0 ]
+check "tmpfs ro,nodev,relatime,sync,dirsync,size" has "$(mi /t1)" ro nodev relatime sync dirsync size=1024k
+check "tmpfs rw,nosuid,noatime,size" has "$(mi /t2)" rw nosuid noatime size=2048k
+check "bind ro,nosuid,nodev,noexec,relatime" has "$(mi /b1)" ro nosuid nodev noexec relatime
+check "locked flags of the source kept (no EPERM)" has "$(mi /b2)" ro nosuid nodev noexec relatime
+check "root.readonly" has "$(mi /)" ro
+
 umount "$S/tree/sub"
 finish

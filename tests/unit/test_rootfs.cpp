@@ -248,6 +248,9 @@ TEST_CASE("locked flags kept on bind remount", "[rootfs][options]") {
   CHECK(keep == 0);
   CHECK(locked_flags_to_keep(ST_RELATIME, opts({"bind"})) == MS_RELATIME);
   CHECK(locked_flags_to_keep(0, opts({"bind"})) == 0);
+  // On the retry the source's atime mode is locked as well.
+  CHECK(locked_flags_to_keep(ST_RELATIME, opts({"bind", "strictatime"}), true) == MS_RELATIME);
+  CHECK(locked_flags_to_keep(0, opts({"bind", "noatime"}), true) == MS_STRICTATIME);
 }
 
 TEST_CASE("clean_path", "[rootfs][plan]") {
