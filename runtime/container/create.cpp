@@ -20,6 +20,7 @@
 #include "linux/lsm.hpp"
 #include "linux/netdev.hpp"
 #include "linux/terminal.hpp"
+#include "linux/userns_devices.hpp"
 #include "spec/spec.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -316,6 +317,14 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
       else
         throw Error("process.terminal is true but no --console-socket was given");
       parent_end.send(sys::Msg::ack);
+    } else if (m.type == sys::Msg::device_nodes) {
+      unique_fd nodes;
+      try {
+        nodes = sys::device_nodes_for(pid, cfg, bundle);
+      } catch (const Error &e) {
+        if (e.err() != EPERM) throw; // rootless: the init binds the host's nodes
+      }
+      parent_end.send(sys::Msg::device_nodes_fd, "", nodes.get());
     } else if (m.type == sys::Msg::bind_source) {
       unique_fd tree = sys::bind_source_for(pid, cfg, bundle, std::stoul(m.text));
       parent_end.send(sys::Msg::bind_fd, "", tree.get());

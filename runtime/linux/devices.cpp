@@ -1,6 +1,7 @@
 #include "linux/devices.hpp"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -64,9 +65,38 @@ void bind_device(int root_fd, const DeviceNode &d) {
   bind_fd(host.get(), target.get(), false, what);
 }
 
+// Attaches the runtime's node mount on a scratch directory in /dev, binds
+// each node from it, then detaches it again.
+void bind_runtime_nodes(int root_fd, const std::vector<DeviceNode> &devs, int nodes_fd) {
+  unique_fd dev = mkdir_in_root(root_fd, "/dev", false);
+  const char *scratch = ".hull-nodes";
+  if (::mkdirat(dev.get(), scratch, 0700) != 0 && errno != EEXIST)
+    throw_errno("create /dev/.hull-nodes");
+  unique_fd at(::openat(dev.get(), scratch, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!at) throw_errno("open /dev/.hull-nodes");
+  attach(nodes_fd, at.get(), "device nodes");
+  unique_fd top(::openat(dev.get(), scratch, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!top) throw_errno("open /dev/.hull-nodes");
+  for (size_t i = 0; i < devs.size(); ++i) {
+    const std::string what = "bind mount device " + devs[i].path;
+    unique_fd src(::openat(top.get(), std::to_string(i).c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!src) throw_errno(what);
+    unique_fd target = mkdir_in_root(root_fd, devs[i].path, true, 0);
+    bind_fd(src.get(), target.get(), false, what);
+  }
+  if (::umount2(fd_path(top.get()).c_str(), MNT_DETACH) != 0)
+    throw_errno("unmount /dev/.hull-nodes");
+  top.reset();
+  ::unlinkat(dev.get(), scratch, AT_REMOVEDIR);
+}
+
 } // namespace
 
-void create_devices(int root_fd, const std::vector<DeviceNode> &devs, bool user_ns) {
+void create_devices(int root_fd, const std::vector<DeviceNode> &devs, bool user_ns, int nodes_fd) {
+  if (user_ns && nodes_fd >= 0) {
+    bind_runtime_nodes(root_fd, devs, nodes_fd);
+    return;
+  }
   for (const auto &d : devs) {
     if (user_ns) {
       bind_device(root_fd, d);

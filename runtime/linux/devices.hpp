@@ -9,7 +9,10 @@
 
 namespace hull::sys {
 
-void create_devices(int root_fd, const std::vector<DeviceNode> &devs, bool user_ns);
+// nodes_fd (user namespace): a detached mount holding node "<i>" for
+// devs[i], made by the runtime; -1 to bind the host's nodes instead.
+void create_devices(int root_fd, const std::vector<DeviceNode> &devs, bool user_ns,
+                    int nodes_fd = -1);
 void create_dev_links(int root_fd);
 // An empty regular file at /dev/console (a symlink there is replaced).
 void create_console_target(int root_fd);

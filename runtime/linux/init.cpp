@@ -147,6 +147,12 @@ std::string setup_container(InitArgs &a) {
       if (!r.fd) throw Error("bind mount " + m.source + " to " + m.destination + ": no source fd");
       return std::move(r.fd);
     };
+  if (a.ns.has("user") && a.ns.has("mount"))
+    a.rootfs.device_nodes = [&a] {
+      a.chan->send(Msg::device_nodes);
+      Message r = a.chan->expect(Msg::device_nodes_fd);
+      return std::move(r.fd); // none: the runtime could not mknod (rootless)
+    };
   a.rootfs.before_pivot = [&a] {
     a.chan->send(Msg::hooks);
     a.chan->expect(Msg::hooks_done);

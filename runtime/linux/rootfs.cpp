@@ -131,7 +131,9 @@ void prepare_rootfs(const spec::Config &c, const RootfsOptions &o) {
   for (const auto &m : plan.mounts)
     mount_entry(root.get(), m, o);
   if (plan.setup_dev) {
-    create_devices(root.get(), plan.devices, o.user_ns);
+    unique_fd nodes;
+    if (o.user_ns && o.device_nodes && !plan.devices.empty()) nodes = o.device_nodes();
+    create_devices(root.get(), plan.devices, o.user_ns, nodes.get());
     create_dev_links(root.get());
   }
   if (plan.console) create_console_target(root.get());

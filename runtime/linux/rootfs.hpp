@@ -29,6 +29,9 @@ struct RootfsOptions {
   // (idmapped when asked), made by the runtime, which holds the host's
   // privileges and can reach sources the container's root cannot.
   std::function<unique_fd(const PlannedMount &)> bind_source;
+  // In a user namespace: the runtime's mount of device nodes (see
+  // userns_devices.hpp), or an empty fd to bind the host's nodes.
+  std::function<unique_fd()> device_nodes;
 };
 
 // Phase 1, before pivot_root: rootfsPropagation / make-private, bind the

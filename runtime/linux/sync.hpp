@@ -10,15 +10,17 @@
 namespace hull::sys {
 
 enum class Msg : unsigned char {
-  go = 1,          // parent -> init: id maps written, cgroup placed
-  hooks = 2,       // init -> parent: mounts done, run prestart/createRuntime
-  hooks_done = 3,  // parent -> init
-  pty = 4,         // init -> parent: pty master (fd)
-  ready = 6,       // init -> parent: set up, now waiting for start
-  error = 7,       // init -> parent: text = the failure, init exits
-  ack = 8,         // parent -> init: fd received and handled
-  bind_source = 9, // init -> parent: text = index of a bind mount (user namespace)
-  bind_fd = 10,    // parent -> init: its source, detached and idmapped if asked (fd)
+  go = 1,               // parent -> init: id maps written, cgroup placed
+  hooks = 2,            // init -> parent: mounts done, run prestart/createRuntime
+  hooks_done = 3,       // parent -> init
+  pty = 4,              // init -> parent: pty master (fd)
+  ready = 6,            // init -> parent: set up, now waiting for start
+  error = 7,            // init -> parent: text = the failure, init exits
+  ack = 8,              // parent -> init: fd received and handled
+  bind_source = 9,      // init -> parent: text = index of a bind mount (user namespace)
+  bind_fd = 10,         // parent -> init: its source, detached and idmapped if asked (fd)
+  device_nodes = 11,    // init -> parent: make the device nodes (user namespace)
+  device_nodes_fd = 12, // parent -> init: a detached mount holding them (fd), or no fd
 };
 
 struct Message {

@@ -78,6 +78,21 @@ add_mount "$B" "{\"destination\":\"/m\",\"type\":\"bind\",\"source\":\"$S/one\",
 run_in "$B" "$(uniq_id idmiss)"
 check "uidMappings without gidMappings refused" bash -c '[ "$1" != 0 ] && [[ "$2" == *gidMappings* ]]' _ "$RC" "$ERR"
 
+t "devices in a user namespace"
+B="$(userns_bundle devices)"
+cfg "$B" '.linux.devices = [{"type":"c","path":"/dev/fuse","major":10,"minor":229,"uid":5,"gid":6,"fileMode":365},
+  {"type":"b","path":"/dev/foo","major":1,"minor":5,"uid":10,"gid":11,"fileMode":111}]'
+sh_in "$B" 'stat -c "=%n:%u:%g:%a:%t:%T=" /dev/null /dev/fuse /dev/foo; echo x >/dev/null && echo NULL-OK; head -c 4 /dev/zero | wc -c; cat /proc/self/mountinfo'
+run_in "$B" "$(uniq_id devices)"
+dev_line() { sed -n "s|^=$1:\(.*\)=\$|\1|p" <<<"$OUT"; }
+check "runs" [ "$RC" = 0 ]
+check "linux.devices owned by the config's uid/gid (mapped), its mode" [ "$(dev_line /dev/fuse)" = 5:6:555:a:e5 ]
+check "block device too" [ "$(dev_line /dev/foo)" = 10:11:157:1:5 ]
+check "default devices owned by the container's root" [ "$(dev_line /dev/null)" = 0:0:666:1:3 ]
+check "nodes work" bash -c '[[ "$1" == *NULL-OK* && "$1" == *$'"'"'\n4\n'"'"'* ]]' _ "$OUT"
+check "device mounts are nosuid,noexec" bash -c 'for d in /dev/null /dev/fuse /dev/foo; do awk -v d="$d" '"'"'$5 == d {print $6}'"'"' <<<"$1" | grep -q "nosuid,noexec" || exit 1; done' _ "$OUT"
+check "no scratch directory left in /dev" lacks "$OUT" ".hull-nodes"
+
 t "mount options in a user namespace apply as on the host"
 mkdir -p "$WORK/ro-src" "$WORK/rw-src"
 mount -t tmpfs -o ro,nosuid,nodev,noexec,relatime,size=1m hull-pb-ro "$WORK/ro-src"
