@@ -97,11 +97,14 @@ if DESTDIR="$D" meson install -C "$BUILD" --no-rebuild >"$T/install.log" 2>&1; t
   check "DESTDIR install: the installed hull runs" bash -c '"$1" --version | grep -q "^hull version"' _ "$S/hull"
   check "DESTDIR install: man pages hull.8 and hull-run.8" [ -s "$D$prefix/$mandir/man8/hull.8" -a -s "$D$prefix/$mandir/man8/hull-run.8" ]
   check "DESTDIR install: bash completion" [ -s "$D$prefix/share/bash-completion/completions/hull" ]
+  conf="$(find "$D" -path '*/containers/containers.conf.d/50-hull.conf' | head -n1)"
+  check "DESTDIR install: podman's containers.conf.d names $prefix/$sbindir/hull" \
+    grep -qF "hull = [\"$prefix/$sbindir/hull\"]" "${conf:-/dev/null}"
   check "DESTDIR install: nothing outside DESTDIR (the log names only paths under it)" \
     bash -c '! grep -E "^Installing .* to " "$1" | grep -v " to $2"' _ "$T/install.log" "$D"
   for exe in $(find "$BUILD/hooks" -maxdepth 2 -type f -name 'hull-*' -perm -u+x 2>/dev/null); do
     n="$(basename "$exe")"
-    check "DESTDIR install: $n beside hull" [ -x "$S/$n" ]
+    check "DESTDIR install: $n in bin or sbin" bash -c '[ -x "$1/bin/$2" ] || [ -x "$1/sbin/$2" ]' _ "$D$prefix" "$n"
   done
 else
   fail "DESTDIR meson install"; tail -n 20 "$T/install.log"
