@@ -96,7 +96,7 @@ check "--cpus in the cgroup" [ "$(cat "${CG/memory/cpu}/cpu.cfs_quota_us" 2>/dev
 c task kill -s SIGKILL "$TAG-res" >/dev/null 2>&1
 wait_for 20 sh -c "ctr --address $WORK/containerd.sock -n $NS task ls | grep $TAG-res | grep -q STOPPED"
 c task delete "$TAG-res" >/dev/null 2>&1; c container rm "$TAG-res" >/dev/null 2>&1
-c events > "$WORK/events" 2>&1 &
+ctr --address "$WORK/containerd.sock" -n "$NS" events > "$WORK/events" 2>&1 &
 EVPID=$!
 O crun_ --rm --memory-limit 33554432 "$IMG" "$TAG-oom" sh -c 'tail /dev/zero'
 check "killed: 137" [ "$RC" = 137 ]
@@ -135,8 +135,9 @@ check "with runc's wording" contains "$OUT" "executable file not found in \$PATH
 c container rm "$TAG-nosuch" >/dev/null 2>&1
 
 t "20 containers in parallel"
-for i in $(seq 20); do crun_ --rm "$IMG" "$TAG-par$i" sh -c "echo par-$i" >"$WORK/par-$i" 2>&1 </dev/null & done
-wait
+PAR=()
+for i in $(seq 20); do crun_ --rm "$IMG" "$TAG-par$i" sh -c "echo par-$i" >"$WORK/par-$i" 2>&1 </dev/null & PAR+=($!); done
+wait "${PAR[@]}"  # not a bare wait: the daemon is our child too
 n=0; OUT=""
 for i in $(seq 20); do if [ "$(cat "$WORK/par-$i")" = "par-$i" ]; then n=$((n+1)); else OUT+="$(cat "$WORK/par-$i") "; fi; done
 check "20 of 20 ran" [ "$n" = 20 ]
