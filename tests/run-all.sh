@@ -13,7 +13,7 @@ TOP="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$TOP"
 T_START=$SECONDS
 # test-only tools: clang (fuzz), capsh, the containers-common seccomp profile, hyperfine
-HULL="$(examples/setup.sh clang libclang-rt-14-dev libcap2-bin golang-github-containers-common hyperfine strace man-db python3 buildah)" ||
+HULL="$(examples/setup.sh clang libclang-rt-14-dev libcap2-bin golang-github-containers-common hyperfine strace man-db python3 buildah containernetworking-plugins iptables curl)" ||
   { echo "setup failed"; echo "all: 0 passed, 1 failed"; exit 1; }
 export HULL
 # Built once here, so that concurrent phases do not race to create them.
@@ -43,6 +43,7 @@ def unit        par  tests/catch2-phase.sh unit build/tests/unit_tests
 def bench       solo env RUNS=3 WARMUP=1 SCALE_N=10 SCALE_RUNS=2 bench/compare  # proves the bench runs; never a timing
 def ship        par  tests/ship/run.sh
 def storage     par  tests/storage/run.sh
+def net         par  tests/net/run.sh  # own bridges/networks (hn*-PID), loopback and its namespaces only
 
 # ---------------------------------------------------------------- runner
 read -r -a WANT <<<"${PHASES:-${NAMES[*]}}"
