@@ -32,6 +32,7 @@ start() { _IDS+=("$2"); (cd "$1" && hull run -d "$2" </dev/null >"$WORK/$2.out" 
 ipam_ips() { ls "/var/lib/cni/networks/$1" 2>/dev/null | grep -E '^[0-9.]+$' | sort; }
 hosts_names() { awk 'NR>2 {print $2}' "$ST/networks/$1/hosts" 2>/dev/null | sort; }
 not() { ! "$@"; }
+has_link() { ip link show "$1" >/dev/null 2>&1; }
 # get HOST PATH: HTTP GET over busybox nc (its wget crashes in this static build)
 get() { echo "printf 'GET $2 HTTP/1.0\\r\\n\\r\\n' | nc -w 3 $1 80 | tail -n1"; }
 veths_on() { ip -o link show master "$1" 2>/dev/null | grep -c veth; }
@@ -113,7 +114,7 @@ check "IPAM empty after delete" [ -z "$(ipam_ips "$C")" ]
 check "hosts file has no entries" [ -z "$(hosts_names "$C")" ]
 check "no veth left on the bridge" [ "$(veths_on "$C")" = 0 ]
 check "no cached results left" [ -z "$(ls "$ST/containers/$C" 2>/dev/null)" ]
-check "the bridge stays" ip link show "$C"
+check "the bridge stays" has_link "$C"
 
 t "a broken conflist: one clear error, nothing changed"
 echo '{"cniVersion": "1.0.0", "name": "hnbad'$$'", "plugins": [' > "$CONF/hnbad$$.conflist"
@@ -135,7 +136,7 @@ ID=net-nop-$$; run_in "$X" "$ID"
 check "run fails" [ "$RC" != 0 ]
 check "one error line naming hook and plugin" [ "$(grep -c . <<<"$ERR")" = 1 ] && contains "$ERR" 'createRuntime hook #0' && contains "$ERR" '"nosuchplugin" not found'
 check "no container left" no_leftovers "$ID"
-check "no bridge made" not ip link show "hnnop$$" 2>/dev/null
+check "no bridge made" not has_link "hnnop$$"
 
 t "a plugin failing mid-chain: its name, CNI code and message; ADD rolled back"
 jq -n --arg n "hnfw$$" '{cniVersion:"1.0.0", name:$n, plugins:[{type:"bridge", bridge:$n, isGateway:true, ipam:{type:"host-local", ranges:[[{subnet:"10.78.2.0/24"}]]}}, {type:"tuning", mac:"not-a-mac"}]}' > "$CONF/hnfw$$.conflist"
@@ -147,20 +148,6 @@ check "IPAM reservation released" [ -z "$(ipam_ips "hnfw$$")" ]
 check "no veth left" [ "$(veths_on "hnfw$$")" = 0 ]
 check "no container left" no_leftovers "$ID"
 ip link del "hnfw$$" 2>/dev/null
-
-t "kill -9 of hull during create, then delete -f releases the address"
-Z=$(bundle crash sleep 1000); hn attach "$Z" --network "$A" --name crash
-cfg "$Z" '.hooks.createRuntime += [{"path":"/bin/sh","args":["sh","-c","echo $$ > '"$WORK"'/crash.hook; exec sleep 1000"]}]'
-ID=net-crash-$$; _IDS+=("$ID")
-(cd "$Z" && exec "$HULL" --root "$TEST_ROOT" create "$ID" </dev/null >/dev/null 2>&1) & hpid=$!
-for i in $(seq 100); do [ -s "$WORK/crash.hook" ] && break; sleep 0.1; done
-check "address reserved while create hangs" grep -q crash "$ST/networks/$A/hosts"
-kill -9 "$hpid"; wait "$hpid" 2>/dev/null; kill -9 "$(cat "$WORK/crash.hook")" 2>/dev/null
-ERR="$(hull delete -f "$ID" 2>&1)"; rc=$?
-check "delete -f succeeds" [ "$rc" = 0 ]
-check "hosts entry gone" not grep -q crash "$ST/networks/$A/hosts"
-check "IPAM: only the two servers" [ "$(ipam_ips "$A" | wc -l)" = 2 ]
-check "no container left" no_leftovers "$ID"
 
 t "after delete nothing is left"
 hull delete -f net-srv-$$ >/dev/null 2>&1; hull delete -f net-echo-$$ >/dev/null 2>&1
