@@ -149,6 +149,20 @@ check "no veth left" [ "$(veths_on "hnfw$$")" = 0 ]
 check "no container left" no_leftovers "$ID"
 ip link del "hnfw$$" 2>/dev/null
 
+t "kill -9 of hull during create, then delete -f releases the address"
+Z=$(bundle crash sleep 1000); hn attach "$Z" --network "$A" --name crash
+cfg "$Z" '.hooks.createRuntime += [{"path":"/bin/sh","args":["sh","-c","echo $$ > '"$WORK"'/crash.hook; exec sleep 1000"]}]'
+ID=net-crash-$$; _IDS+=("$ID")
+(cd "$Z" && exec "$HULL" --root "$TEST_ROOT" create "$ID" </dev/null >/dev/null 2>&1) & hpid=$!
+for i in $(seq 100); do [ -s "$WORK/crash.hook" ] && break; sleep 0.1; done
+check "address reserved while create hangs" grep -q crash "$ST/networks/$A/hosts"
+kill -9 "$hpid"; wait "$hpid" 2>/dev/null; kill -9 "$(cat "$WORK/crash.hook")" 2>/dev/null
+ERR="$(hull delete -f "$ID" 2>&1)"; rc=$?
+check "delete -f succeeds" [ "$rc" = 0 ]
+check "hosts entry gone" not grep -q crash "$ST/networks/$A/hosts"
+check "IPAM: only the two servers" [ "$(ipam_ips "$A" | wc -l)" = 2 ]
+check "no container left" no_leftovers "$ID"
+
 t "after delete nothing is left"
 hull delete -f net-srv-$$ >/dev/null 2>&1; hull delete -f net-echo-$$ >/dev/null 2>&1
 check "IPAM stores empty" [ -z "$(ipam_ips "$A")$(ipam_ips "$B")" ]
