@@ -10,6 +10,7 @@
 #include "cli/dispatch.hpp"
 #include "hull_version.h"
 #include "spec/config.hpp"
+#include "util/inherited_fds.hpp"
 #include "util/log.hpp"
 
 int main(int argc, char **argv) {
@@ -17,6 +18,8 @@ int main(int argc, char **argv) {
   // interpreter of "#!/proc/self/exe"), its /proc/<pid>/exe stays closed to
   // it (CVE-2019-5736). exec paths also refuse such interpreters outright.
   ::prctl(PR_SET_DUMPABLE, 0);
+  // Before anything of ours is opened: what --preserve-fds may pass on.
+  hull::note_inherited_fds();
   CLI::App app{"hull: a daemonless OCI container runtime (runc compatible)", "hull"};
   app.require_subcommand(1);
   app.fallthrough();

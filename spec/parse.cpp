@@ -104,7 +104,11 @@ Process read_process(const Obj &o) {
   o.object("ioPriority", [&](const Obj &io) {
     IoPriority prio;
     io.req_str("class", prio.ioClass);
-    io.req_integer("priority", prio.priority);
+    // The idle class has no levels: like runc, it needs no priority.
+    if (prio.ioClass == "IOPRIO_CLASS_IDLE")
+      io.integer("priority", prio.priority);
+    else
+      io.req_integer("priority", prio.priority);
     p.ioPriority = prio;
   });
   o.object("execCPUAffinity", [&](const Obj &a) {

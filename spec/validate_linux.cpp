@@ -166,7 +166,8 @@ void check_seccomp(const Seccomp &s) {
 }
 
 // runc's rule: only namespaced sysctls, and only with their namespace.
-void check_sysctl(const std::map<std::string, std::string> &sysctl, const NsMap &ns) {
+void check_sysctl(const Config &c, const std::map<std::string, std::string> &sysctl,
+                  const NsMap &ns) {
   static const std::set<std::string> ipc = {
       "kernel.msgmax",      "kernel.msgmnb",      "kernel.msgmni",     "kernel.sem",
       "kernel.shmall",      "kernel.shmmax",      "kernel.shmmni",     "kernel.shm_rmid_forced",
@@ -182,6 +183,12 @@ void check_sysctl(const std::map<std::string, std::string> &sysctl, const NsMap 
       if (!has(ns, "network")) bad(path, "requires a network namespace");
     } else if (key == "kernel.hostname" || key == "kernel.domainname") {
       if (!has(ns, "uts")) bad(path, "requires a uts namespace");
+      // Both set the same thing: they must agree (the sysctl is written last).
+      bool host = key == "kernel.hostname";
+      const std::string &field = host ? c.hostname : c.domainname;
+      if (!field.empty() && field != value)
+        bad(path, quote(value) + " conflicts with " + (host ? "hostname " : "domainname ") +
+                      quote(field));
     } else {
       bad(path, "not namespaced: would change the host");
     }
@@ -214,7 +221,7 @@ void check_linux(const Config &c) {
     check_known("linux.rootfsPropagation", known_rootfs_propagations(), l.rootfsPropagation,
                 "rootfs propagation");
   if (l.seccomp) check_seccomp(*l.seccomp);
-  check_sysctl(l.sysctl, ns);
+  check_sysctl(c, l.sysctl, ns);
   check_paths("linux.maskedPaths", l.maskedPaths);
   check_paths("linux.readonlyPaths", l.readonlyPaths);
   if (l.intelRdt) {

@@ -24,7 +24,7 @@
 #include "spec/capabilities.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
-#include "util/fault.hpp"
+#include "util/inherited_fds.hpp"
 
 namespace hull::container {
 namespace {
@@ -116,13 +116,15 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
 }
 
 [[noreturn]] void exec_child(sys::SyncChannel &chan, std::vector<NsFd> &nss,
-                             const spec::Config &cfg, const spec::Process &p,
+                             const spec::Config &cfg, const spec::Process &proc,
                              const sys::SeccompProgram *sc, int preserve) {
   try {
     chan.expect(sys::Msg::go);
     for (auto &n : nss)
       if (::setns(n.fd.get(), n.flag) < 0) throw_errno("setns into the container");
     nss.clear();
+    spec::Process p = proc;
+    sys::prepare_env(p); // in the container's mount namespace: its /etc/passwd
     const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
     sys::apply_initial_affinity(&p);
     if (p.terminal) {
@@ -164,8 +166,8 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
 
 int exec(const GlobalOptions &g, const ExecOptions &o) {
   ::prctl(PR_SET_DUMPABLE, 0); // never expose the runtime binary (CVE-2019-5736)
+  check_preserve_fds(o.preserve_fds);
   Container c = Container::load(g, o.id);
-  fault::point("exec.loaded");
   std::string st = c.status();
   if (st == "stopped") throw Error("cannot exec in a stopped container");
   if (st == "paused" && !o.ignore_paused)
@@ -207,9 +209,7 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   child_end.close();
   nss.clear();
   try {
-    fault::point("exec.forked");
     if (cg) cg->add_pid(pid);
-    fault::point("exec.placed");
     parent_end.send(sys::Msg::go);
     unique_fd master;
     for (;;) {
@@ -230,7 +230,6 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
       f.close();
       ::rename((o.pid_file + ".tmp").c_str(), o.pid_file.c_str());
     }
-    fault::point("exec.running");
     if (o.detach) return 0;
     return wait_foreground(pid, std::move(master));
   } catch (...) {

@@ -84,6 +84,7 @@ void enter_namespaces(InitArgs &a) {
   if (ns.unshare_flags && ::unshare(ns.unshare_flags) < 0) throw_errno("unshare namespaces");
   if (ns.new_time && a.config->linux_) write_time_offsets(a.config->linux_->timeOffsets);
   join_namespaces(ns.joins, /*users=*/false);
+  if (ns.new_net) loopback_up();
 }
 
 // After chdir: the cwd must be inside the container's root (CVE-2024-21626).
@@ -96,12 +97,12 @@ void check_cwd_inside() {
 // Blocks until `start` opens the fifo. Returns the write end, which stays
 // open (close-on-exec) so `start` sees EOF once execve succeeded, or reads
 // the error that stopped us.
-int wait_for_start(int fifo_fd) {
-  std::string path = "/proc/self/fd/" + std::to_string(fifo_fd);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+// Opened relative to the state dir's fd: works without /proc in the container.
+int wait_for_start(int state_dir_fd) {
+  int fd = ::openat(state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("open exec fifo");
   if (::write(fd, "0", 1) != 1) throw_errno("write exec fifo");
-  ::close(fifo_fd);
+  ::close(state_dir_fd);
   return fd;
 }
 
@@ -130,7 +131,7 @@ void load_filter(InitArgs &a) {
 std::string setup_container(InitArgs &a) {
   const spec::Config &c = *a.config;
   // Nothing of the runtime's (state-dir lock, cgroup dirs, ...) stays open in here.
-  close_fds_from(3 + a.preserve_fds, {a.chan->fd(), a.fifo_fd});
+  close_fds_from(3 + a.preserve_fds, {a.chan->fd(), a.state_dir_fd});
   Message go = a.chan->expect(Msg::go);
   g_rt.host_pid = std::atoi(go.text.c_str());
   apply_initial_affinity(c.process ? &*c.process : nullptr); // now in the container's cgroup
@@ -170,10 +171,8 @@ std::string setup_container(InitArgs &a) {
 }
 
 // After `start`: the process's own attributes, in the kernel's order.
-void setup_process(InitArgs &a) {
+void setup_process(InitArgs &a, const spec::Process &p) {
   const spec::Config &c = *a.config;
-  if (!c.process) throw Error("no process configured");
-  const spec::Process &p = *c.process;
   const spec::Linux *lnx = c.linux_ ? &*c.linux_ : nullptr;
   apply_process_attrs(p, lnx);
   apply_memory_policy(lnx);
@@ -205,12 +204,15 @@ void init_steps(InitArgs &a) {
   a.chan->expect(Msg::ack);     // `create` has recorded us as created
   ::prctl(PR_SET_PDEATHSIG, 0); // from here on we outlive `create`
   a.chan->close();
-  g_rt.fifo_w = wait_for_start(a.fifo_fd);
-  setup_process(a);
+  g_rt.fifo_w = wait_for_start(a.state_dir_fd);
+  if (!a.config->process) throw Error("no process configured");
+  spec::Process p = *a.config->process;
+  prepare_env(p); // HOME from the rootfs's /etc/passwd, read while still root
+  setup_process(a, p);
   if (a.start_container_hooks) a.start_container_hooks();
   // Mark anything still open above the preserved fds close-on-exec.
   ::close_range(unsigned(3 + a.preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC);
-  exec_process(*a.config->process, exe);
+  exec_process(p, exe);
 }
 
 } // namespace
@@ -247,9 +249,11 @@ void run_init(InitArgs &a) {
     if (a.chan->fd() >= 0) {
       try {
         a.chan->send(Msg::error, e.what());
-        sent = true;
       } catch (...) {
       }
+      // Sent, or `create` is gone and has printed its own error: either
+      // way one line is enough.
+      sent = true;
     }
     if (!sent && g_rt.fifo_w >= 0) { // after `start` opened the fifo: tell it
       std::string msg = e.what();

@@ -21,7 +21,7 @@ struct InitArgs {
   NsPlan ns;
   RootfsOptions rootfs;
   SyncChannel *chan = nullptr;
-  int fifo_fd = -1;        // O_PATH fd of <state>/exec.fifo
+  int state_dir_fd = -1;   // O_PATH fd of the state dir, which holds exec.fifo
   int preserve_fds = 0;    // fds 3..3+N-1 reach the process
   bool new_keyring = true; // join a fresh session keyring (not --no-new-keyring)
   const SeccompProgram *seccomp = nullptr;

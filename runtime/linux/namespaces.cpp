@@ -1,7 +1,11 @@
 #include "linux/namespaces.hpp"
 
+#include <cstring>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util/error.hpp"
@@ -120,6 +124,17 @@ void write_time_offsets(const std::map<std::string, spec::TimeOffset> &offsets) 
   for (const auto &[clock, off] : offsets)
     s += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
   if (!s.empty()) write_file("/proc/self/timens_offsets", s);
+}
+
+void loopback_up() {
+  unique_fd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) throw_errno("socket for the loopback interface");
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) throw_errno("get flags of lo");
+  if (ifr.ifr_flags & IFF_UP) return;
+  ifr.ifr_flags = short(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) throw_errno("set lo up");
 }
 
 } // namespace hull::sys

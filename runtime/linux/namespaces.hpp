@@ -44,4 +44,8 @@ void join_namespaces(const std::vector<NsJoin> &joins, bool users);
 // Init, after unshare(CLONE_NEWTIME): /proc/self/timens_offsets.
 void write_time_offsets(const std::map<std::string, spec::TimeOffset> &offsets);
 
+// Init, in a new network namespace: sets "lo" up (runc and crun do; images
+// expect 127.0.0.1 to work).
+void loopback_up();
+
 } // namespace hull::sys

@@ -33,6 +33,11 @@ void apply_capabilities(const spec::Process &p);
 // exactly apply_capabilities (seccomp needs no capability then).
 void apply_capabilities_for_seccomp(const spec::Process &p);
 
+// Drops duplicate env entries (the last wins) and adds HOME from the
+// process user's entry in /etc/passwd of the current root ("/" when none)
+// unless env sets it, as runc does. Call as root after entering the rootfs.
+void prepare_env(spec::Process &p);
+
 // prctl(PR_SET_NO_NEW_PRIVS) when p.noNewPrivileges.
 void apply_no_new_privs(const spec::Process &p);
 

@@ -128,6 +128,16 @@ std::optional<std::string> path_from_env(const std::vector<std::string> &env);
 std::string resolve_executable(const std::string &arg0, const std::vector<std::string> &env,
                                const ProbeFn &probe);
 
+// ---- environment ------------------------------------------------------------
+
+// runc's rule for duplicates: the last NAME=... wins; the result keeps the
+// order of the surviving entries.
+std::vector<std::string> dedup_env(const std::vector<std::string> &env);
+// Whether env has a NAME=... entry.
+bool env_has(const std::vector<std::string> &env, const std::string &name);
+// The home directory of uid in /etc/passwd text; nullopt when there is no entry.
+std::optional<std::string> passwd_home(const std::string &passwd, uid_t uid);
+
 // ---- thin apply steps behind apply_process_attrs (need privileges) --------
 
 void apply_rlimits(const std::vector<spec::Rlimit> &rlimits);

@@ -17,6 +17,7 @@
 #include "linux/rootfs_plan.hpp"
 #include "linux/sysctl.hpp"
 #include "util/error.hpp"
+#include "util/safe_path.hpp"
 
 namespace hull::sys {
 
@@ -143,6 +144,15 @@ void prepare_rootfs(const spec::Config &c, const RootfsOptions &o) {
     unique_fd dev = open_dir(o.rootfs + "/dev");
     if (::mount(nullptr, fd_path(dev.get()).c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) != 0)
       throw_errno("remount /dev read-only");
+  }
+  // Like runc: a missing process.cwd is made (0755, owned by the container's
+  // root), after the mounts so it lands in the one that covers it.
+  if (c.process && !c.process->cwd.empty()) {
+    try {
+      mkdir_in_root(root.get(), c.process->cwd, false, 0755);
+    } catch (Error &e) {
+      throw e.context("process.cwd");
+    }
   }
   if (o.before_pivot) o.before_pivot();
   switch (plan.root_switch) {

@@ -97,9 +97,17 @@ void apply_io_priority(const spec::IoPriority &io) {
 
 void apply_scheduler(const spec::Scheduler &s) {
   SchedAttr a = build_sched_attr(s);
-  if (syscall(SYS_sched_setattr, 0, &a, 0) != 0)
+  if (syscall(SYS_sched_setattr, 0, &a, 0) != 0) {
+    // As root we hold CAP_SYS_NICE here; EPERM for a real-time policy then
+    // means real-time group scheduling left the cgroup without a budget.
+    if (errno == EPERM && (a.sched_policy == 1 || a.sched_policy == 2))
+      throw Error("process.scheduler: sched_setattr " + s.policy +
+                      ": the container's cgroup has no real-time CPU time "
+                      "(set linux.resources.cpu.realtimeRuntime)",
+                  EPERM);
     throw_errno("sched_setattr " + s.policy + " priority " + std::to_string(s.priority) + " nice " +
                 std::to_string(s.nice));
+  }
 }
 
 } // namespace hull::sys
