@@ -2,6 +2,7 @@
 // code only talks to this; drivers live beside it (v1.cpp, v2.cpp).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -43,6 +44,10 @@ public:
   virtual int clone_into_fd() = 0;
   // Moves pid into the cgroup(s).
   virtual void add_pid(pid_t pid) = 0;
+  // exec --cgroup: moves pid into existing sub-cgroups of the container's,
+  // by controller ("" = every controller without its own entry; v2 takes
+  // only ""). Paths are relative and already checked (no "..").
+  virtual void add_pid_sub(pid_t pid, const std::map<std::string, std::string> &subs) = 0;
   // Rewrites resources (hull update).
   virtual void update(const spec::Resources &res) = 0;
   // All pids in the container's cgroup(s).

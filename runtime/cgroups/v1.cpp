@@ -105,6 +105,27 @@ public:
     }
   }
 
+  void add_pid_sub(pid_t pid, const std::map<std::string, std::string> &subs) override {
+    for (const auto &[ctrl, sub] : subs)
+      if (!ctrl.empty() && !dirs_.count(ctrl))
+        throw Error("--cgroup: no cgroup controller \"" + ctrl + "\" is mounted");
+    auto all = subs.find("");
+    for (const auto &[ctrl, dir] : dirs_) {
+      auto it = subs.find(ctrl);
+      const std::string *sub = it != subs.end()    ? &it->second
+                               : all != subs.end() ? &all->second
+                                                   : nullptr;
+      const std::string target = sub ? dir + "/" + *sub : dir;
+      if (sub && !file_exists(target + "/cgroup.procs"))
+        throw Error("--cgroup: sub-cgroup " + target + " does not exist");
+      try {
+        write_cgroup_file(target, "cgroup.procs", std::to_string(pid));
+      } catch (Error &e) {
+        throw e.context("join cgroup " + target);
+      }
+    }
+  }
+
   void update(const spec::Resources &res) override {
     spec::Resources r = res;
     if (!r.devices.empty()) r.devices = effective_device_rules(r.devices, linux_devices_);

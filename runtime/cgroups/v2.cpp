@@ -91,6 +91,22 @@ public:
     }
   }
 
+  void add_pid_sub(pid_t pid, const std::map<std::string, std::string> &subs) override {
+    std::string target = dir_;
+    for (const auto &[ctrl, sub] : subs) {
+      if (!ctrl.empty())
+        throw Error("--cgroup: \"" + ctrl + ":\" names a controller; cgroup v2 takes a path only");
+      target = dir_ + "/" + sub;
+    }
+    if (!file_exists(target + "/cgroup.procs"))
+      throw Error("--cgroup: sub-cgroup " + target + " does not exist");
+    try {
+      write_cgroup_file(target, "cgroup.procs", std::to_string(pid));
+    } catch (Error &e) {
+      throw e.context("join cgroup " + target);
+    }
+  }
+
   void update(const spec::Resources &res) override {
     spec::Resources r = res;
     if (!r.devices.empty()) r.devices = effective_device_rules(r.devices, linux_devices_);

@@ -2,12 +2,12 @@
 #include "cli/commands.hpp"
 #include "container/exec.hpp"
 #include "util/error.hpp"
+#include "util/log.hpp"
 
 namespace hull::cli {
 
 void register_exec(CLI::App &app, Context &ctx) {
   static container::ExecOptions o;
-  static std::string cgroup;
   auto *ex = app.add_subcommand("exec",
                                 "run a process in a running container: exec [flags] ID COMMAND...");
   ex->add_option("id", o.id, "container id")->required();
@@ -29,8 +29,20 @@ void register_exec(CLI::App &app, Context &ctx) {
   ex->add_option("-c,--cap", o.caps, "add a capability")->allow_extra_args(false);
   ex->add_option("--preserve-fds", o.preserve_fds, "pass this many extra fds (3..)");
   ex->add_flag("--ignore-paused", o.ignore_paused, "exec even if the container is paused");
-  ex->add_option("--cgroup", cgroup, "accepted for compatibility (sub-cgroup not supported)");
-  ex->callback([&ctx] { ctx.run = [&ctx] { return container::exec(ctx.global, o); }; });
+  ex->add_option("--cgroup", o.cgroups,
+                 "run in an existing sub-cgroup: [controller[,controller]:]path")
+      ->allow_extra_args(false);
+  ex->callback([&ctx] {
+    ctx.run = [&ctx] {
+      // runc: every exec failure is "exec failed: ..." with status 255.
+      try {
+        return container::exec(ctx.global, o);
+      } catch (const std::exception &e) {
+        log::error(std::string("exec failed: ") + e.what());
+        return 255;
+      }
+    };
+  });
 }
 
 std::vector<std::string> split_exec_command(std::vector<std::string> args) {

@@ -87,31 +87,7 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
     if (o.args.empty()) throw Error("exec: no command given (args or --process)");
     p.args = o.args;
   }
-  if (o.tty) p.terminal = true;
-  for (auto &e : o.env)
-    p.env.push_back(e);
-  if (!o.cwd.empty()) p.cwd = o.cwd;
-  if (p.cwd.empty()) p.cwd = "/";
-  if (!o.user.empty()) {
-    auto colon = o.user.find(':');
-    p.user.uid = uint32_t(std::stoul(o.user.substr(0, colon)));
-    if (colon != std::string::npos) p.user.gid = uint32_t(std::stoul(o.user.substr(colon + 1)));
-  }
-  for (auto &g : o.additional_gids)
-    p.user.additionalGids.push_back(uint32_t(std::stoul(g)));
-  if (!o.caps.empty()) {
-    if (!p.capabilities) p.capabilities = spec::Capabilities{};
-    for (auto &cap : o.caps) {
-      if (spec::capability_number(cap) < 0) throw Error("exec: unknown capability \"" + cap + "\"");
-      for (auto *set :
-           {&p.capabilities->bounding, &p.capabilities->effective, &p.capabilities->permitted,
-            &p.capabilities->inheritable, &p.capabilities->ambient})
-        set->push_back(cap);
-    }
-  }
-  if (o.no_new_privs) p.noNewPrivileges = true;
-  if (!o.apparmor.empty()) p.apparmorProfile = o.apparmor;
-  if (!o.label.empty()) p.selinuxLabel = o.label;
+  apply_exec_flags(p, o);
   return p;
 }
 
@@ -169,6 +145,8 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   check_preserve_fds(o.preserve_fds);
   Container c = Container::load(g, o.id);
   std::string st = c.status();
+  // runc has no state.json yet while it creates: "does not exist" there too.
+  if (st == "creating") throw Error("container does not exist (it is still being created)");
   if (st == "stopped") throw Error("cannot exec in a stopped container");
   if (st == "paused" && !o.ignore_paused)
     throw Error("cannot exec in a paused container (use --ignore-paused to override)");
@@ -181,6 +159,8 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   unique_fd pid_ns;
   std::vector<NsFd> nss = open_namespaces(cfg, c.record().pid, pid_ns);
   auto cg = c.cgroup();
+  auto sub_cgroups = parse_exec_cgroups(o.cgroups);
+  if (!sub_cgroups.empty() && !cg) throw Error("--cgroup: the container has no cgroup");
 
   sigset_t all, old;
   sigfillset(&all);
@@ -209,7 +189,8 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   child_end.close();
   nss.clear();
   try {
-    if (cg) cg->add_pid(pid);
+    if (cg && sub_cgroups.empty()) cg->add_pid(pid);
+    if (cg && !sub_cgroups.empty()) cg->add_pid_sub(pid, sub_cgroups);
     parent_end.send(sys::Msg::go);
     unique_fd master;
     for (;;) {
