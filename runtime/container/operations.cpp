@@ -36,7 +36,8 @@ int parse_signal(const std::string &s) {
   if (s.empty()) throw Error("invalid signal \"\"");
   if (std::isdigit((unsigned char)s[0])) {
     int n = std::atoi(s.c_str());
-    if (n <= 0 || n > SIGRTMAX) throw Error("invalid signal \"" + s + "\"");
+    // 0 checks that the container is alive, as with runc
+    if (n < 0 || n > SIGRTMAX) throw Error("invalid signal \"" + s + "\"");
     return n;
   }
   std::string n = s;
