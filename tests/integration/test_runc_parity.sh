@@ -27,13 +27,15 @@ ID=$(uniq_id pfds)
 run_in_fds() { # run with N preserved fds, fds 3 and 4 open
   local n="$1"
   _IDS+=("$ID")
-  OUT="$(cd "$B" && timeout 30 "$HULL" --root "$TEST_ROOT" run --preserve-fds "$n" "$ID" \
-    3</dev/null 4</dev/null 2>"$WORK/stderr" </dev/null)"
+  # to files, not $(...): a hung init would hold the pipe open forever
+  (cd "$B" && timeout -s KILL 30 "$HULL" --root "$TEST_ROOT" run --preserve-fds "$n" "$ID" \
+    3</dev/null 4</dev/null >"$WORK/stdout" 2>"$WORK/stderr" </dev/null)
   RC=$?
+  OUT="$(cat "$WORK/stdout")"
   ERR="$(cat "$WORK/stderr")"
 }
 run_in_fds 100
-if [ "$RC" = 124 ]; then fail "hung (deadlock)"
+if [ "$RC" = 137 ]; then fail "hung (deadlock)"
 elif [ "$RC" != 0 ] && contains "$ERR" "--preserve-fds 100" && contains "$ERR" "fd 5 is not open"; then
   ok "clear error: $ERR"
 else fail "rc=$RC"; fi
