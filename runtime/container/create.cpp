@@ -25,6 +25,7 @@
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
+#include "util/inherited_fds.hpp"
 #include "util/log.hpp"
 #include "util/path.hpp"
 
@@ -136,6 +137,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   // The runtime must never expose itself to the container (CVE-2019-5736).
   ::prctl(PR_SET_DUMPABLE, 0);
   check_id(o.id);
+  check_preserve_fds(o.preserve_fds);
   std::string bundle = absolute(o.bundle);
   spec::Config cfg = spec::load_config(bundle);
   if (!cfg.root) throw Error("config.json: root: required on Linux");
@@ -155,6 +157,8 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   // record already names every directory create will make.
   auto cg = cgroups::make_manager(o.id, lnx ? lnx->cgroupsPath : "", g.systemd_cgroup);
   if (lnx) cg->set_linux_devices(lnx->devices); // their allow rules, like runc
+  // Like runc: a pre-existing frozen cgroup would freeze the init mid-setup.
+  if (cg->frozen()) throw Error("container's cgroup unexpectedly frozen");
   cg->claim();
 
   // The id is claimed by mkdir: of parallel creates exactly one wins.
@@ -195,14 +199,16 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   if (::chmod(fifo.c_str(), 0622) < 0 ||
       ::chown(fifo.c_str(), owner_uid.value_or(0), owner_gid.value_or(0)) < 0)
     throw_errno("chown " + fifo);
-  unique_fd fifo_fd(::open(fifo.c_str(), O_PATH | O_CLOEXEC));
-  if (!fifo_fd) throw_errno("open " + fifo);
+  // The init opens exec.fifo through this, which needs no /proc in the container.
+  unique_fd state_dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!state_dir_fd) throw_errno("open " + dir);
   fault::point("create.fifo");
 
   // cgroup (the record already lists its directories)
   cg->create(lnx && lnx->resources ? &*lnx->resources : nullptr, owner_uid, owner_gid);
   rec.cgroup = cg->to_json();
   fault::point("create.cgroup");
+  if (cg->frozen()) throw Error("container's cgroup unexpectedly frozen (a parent is frozen)");
 
   // seccomp, compiled (or taken from the cache) before clone
   auto seccomp = sys::prepare_seccomp(lnx, g.root + "/seccomp-cache");
@@ -243,7 +249,7 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     a.rootfs.terminal = cfg.process && cfg.process->terminal;
     a.rootfs.cgroup_ns = ns.has("cgroup");
     a.chan = &child_end;
-    a.fifo_fd = fifo_fd.get();
+    a.state_dir_fd = state_dir_fd.get();
     a.preserve_fds = o.preserve_fds;
     a.new_keyring = !o.no_new_keyring;
     a.seccomp = seccomp ? &*seccomp : nullptr;

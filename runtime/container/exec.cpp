@@ -24,6 +24,7 @@
 #include "spec/capabilities.hpp"
 #include "spec/spec.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 #include "util/inherited_fds.hpp"
 
 namespace hull::container {
@@ -144,6 +145,7 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   ::prctl(PR_SET_DUMPABLE, 0); // never expose the runtime binary (CVE-2019-5736)
   check_preserve_fds(o.preserve_fds);
   Container c = Container::load(g, o.id);
+  fault::point("exec.loaded");
   std::string st = c.status();
   // runc has no state.json yet while it creates: "does not exist" there too.
   if (st == "creating") throw Error("container does not exist (it is still being created)");
@@ -189,8 +191,10 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   child_end.close();
   nss.clear();
   try {
+    fault::point("exec.forked");
     if (cg && sub_cgroups.empty()) cg->add_pid(pid);
     if (cg && !sub_cgroups.empty()) cg->add_pid_sub(pid, sub_cgroups);
+    fault::point("exec.placed");
     parent_end.send(sys::Msg::go);
     unique_fd master;
     for (;;) {
@@ -211,6 +215,7 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
       f.close();
       ::rename((o.pid_file + ".tmp").c_str(), o.pid_file.c_str());
     }
+    fault::point("exec.running");
     if (o.detach) return 0;
     return wait_foreground(pid, std::move(master));
   } catch (...) {
