@@ -76,8 +76,6 @@ void start(const GlobalOptions &g, const std::string &id) {
   std::string fifo = c.dir() + "/exec.fifo";
   unique_fd fd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) throw_errno("open " + fifo);
-  // Claimed: no second start can find it (the init holds its own fd to it).
-  ::unlink(fifo.c_str());
   fault::point("start.claimed");
   // The init blocks opening the fifo for writing; now it can, and writes one byte.
   // Then it keeps the fifo open until execve closes it: EOF = the process runs.
@@ -92,6 +90,9 @@ void start(const GlobalOptions &g, const std::string &id) {
       ssize_t r = ::read(fd.get(), buf, sizeof buf);
       if (r > 0) {
         size_t skip = got ? 0 : 1;
+        // The init opens the fifo by name (no /proc needed): unlink it only
+        // once the init has it open, or a slow init finds no fifo at all.
+        if (!got) ::unlink(fifo.c_str());
         got = true;
         failure.append(buf + skip, size_t(r) - skip);
         continue;
