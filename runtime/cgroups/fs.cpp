@@ -10,6 +10,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "util/errno_text.hpp"
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 
@@ -146,7 +147,7 @@ void write_cgroup_file(const std::string &dir, const std::string &file, const st
       hint = " (memory+swap must be >= the memory limit)";
     if (e == EINVAL && file == "memory.limit_in_bytes")
       hint = " (memory limit must be <= memory+swap)";
-    throw Error(file + " = " + value + ": " + std::strerror(e) + hint);
+    throw Error(file + " = " + value + ": " + errno_text(e) + hint);
   }
 }
 

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "container/hooks.hpp"
+#include "util/errno_text.hpp"
 
 namespace hull::container {
 namespace {
@@ -53,7 +54,7 @@ std::string hook_failure_text(const char *phase, size_t index, const std::string
   if (o.timed_out)
     return head + ": hook ran past specified timeout of " + std::to_string(o.timeout) + ".0s";
   if (o.exec_failed)
-    return head + ": fork/exec " + path + ": " + trim_nl(std::strerror(o.exec_errno));
+    return head + ": fork/exec " + path + ": " + errno_text(o.exec_errno);
   std::string how =
       o.exited ? "exit status " + std::to_string(o.code) : "signal: " + signal_text(o.code);
   return head + ": error running hook: " + how + ", stdout: " + trim_nl(o.out) +

@@ -1,4 +1,5 @@
 #include "util/error.hpp"
+#include "util/errno_text.hpp"
 
 #include <cstring>
 
@@ -16,7 +17,14 @@ Error &Error::context(const std::string &outer) {
 
 void Error::render() {
   text_ = chain_ + msg_;
-  if (errno_ != 0) text_ += std::string(": ") + std::strerror(errno_);
+  if (errno_ != 0) text_ += ": " + errno_text(errno_);
+}
+
+std::string errno_text(int err) {
+  std::string s = std::strerror(err);
+  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z' && !(s.size() > 1 && s[1] >= 'A' && s[1] <= 'Z'))
+    s[0] = char(s[0] - 'A' + 'a');
+  return s;
 }
 
 void throw_errno(const std::string &what) {

@@ -95,7 +95,7 @@ B=$(new_bundle noexec); set_args "$B" true
 set_hooks "$B" createRuntime '{"path":"/nonexistent/hook"}'
 ID=$(uniq_id noexec); run_in "$B" "$ID"
 check "run fails" [ "$RC" != 0 ]
-check "names the path and the cause" contains "$ERR" "createRuntime hook #0 (/nonexistent/hook): fork/exec /nonexistent/hook: No such file or directory"
+check "names the path and the cause" contains "$ERR" "createRuntime hook #0 (/nonexistent/hook): fork/exec /nonexistent/hook: no such file or directory"
 check "nothing left" no_leftovers "$ID"
 
 t "timeout kills the hook and its children"

@@ -353,13 +353,13 @@ check "no leftovers" no_leftovers "$ID"
 set_args "$B" /no/such/file
 ID=$(uniq_id noexec)
 run_in "$B" "$ID"
-check "absolute: stat error" contains "$ERR" 'exec: "/no/such/file": stat /no/such/file: No such file or directory'
+check "absolute: stat error" contains "$ERR" 'exec: "/no/such/file": stat /no/such/file: no such file or directory'
 check "no leftovers (absolute)" no_leftovers "$ID"
 printf 'not a program\n' >"$B/rootfs/etc/notexec"
 set_args "$B" /etc/notexec
 ID=$(uniq_id noexec)
 run_in "$B" "$ID"
-check "not executable: permission denied" contains "$ERR" 'exec: "/etc/notexec": Permission denied'
+check "not executable: permission denied" contains "$ERR" 'exec: "/etc/notexec": permission denied'
 check "no leftovers (not executable)" no_leftovers "$ID"
 
 finish

@@ -305,10 +305,10 @@ check "host directory still untouched" [ -z "$(ls -A "$WORK/victim")" ]
 t "failure paths"
 B="$(new_bundle bad-type)"
 add_mount "$B" '{"destination":"/mnt","type":"nosuchfs","source":"x"}'
-expect_error "unknown filesystem type" "$B" "mount nosuchfs to /mnt: No such device"
+expect_error "unknown filesystem type" "$B" "mount nosuchfs to /mnt: no such device"
 B="$(new_bundle bad-opt)"
 add_mount "$B" '{"destination":"/mnt","type":"tmpfs","source":"tmpfs","options":["size=lots"]}'
-expect_error "bad tmpfs option" "$B" "mount tmpfs to /mnt: Invalid argument"
+expect_error "bad tmpfs option" "$B" "mount tmpfs to /mnt: invalid argument"
 B="$(new_bundle bad-src)"
 add_mount "$B" '{"destination":"/mnt","type":"bind","source":"/does/not/exist","options":["rbind"]}'
 expect_error "missing bind source" "$B" "bind mount /does/not/exist to /mnt"
@@ -320,7 +320,7 @@ cfg "$B" '.linux.rootfsPropagation = "sideways"'
 expect_error "bad rootfsPropagation" "$B" "sideways"
 B="$(new_bundle bad-file)"
 add_mount "$B" '{"destination":"/etc/passwd/x","type":"tmpfs","source":"tmpfs"}'
-expect_error "destination through a file" "$B" "Not a directory"
+expect_error "destination through a file" "$B" "not a directory"
 
 umount -l "$HOSTDIR/sub"
 finish

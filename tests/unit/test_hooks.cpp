@@ -41,5 +41,5 @@ TEST_CASE("hook failure text: list, index, path, then runc's wording") {
   e.exec_failed = true;
   e.exec_errno = ENOENT;
   CHECK(hook_failure_text("createContainer", 2, "/no", e) ==
-        "error running createContainer hook #2 (/no): fork/exec /no: No such file or directory");
+        "error running createContainer hook #2 (/no): fork/exec /no: no such file or directory");
 }

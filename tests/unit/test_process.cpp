@@ -300,11 +300,11 @@ TEST_CASE("args[0] with a slash is used as is after a check", "[process][exec]")
   CHECK(resolve_executable("/bin/sh", {}, fs.fn()) == "/bin/sh");
   CHECK(resolve_executable("./run.sh", {}, fs.fn()) == "./run.sh");
   CHECK(error_of([&] { resolve_executable("/x", {}, fs.fn()); }) ==
-        "exec: \"/x\": stat /x: No such file or directory");
+        "exec: \"/x\": stat /x: no such file or directory");
   CHECK(error_of([&] { resolve_executable("/etc/passwd", {}, fs.fn()); }) ==
-        "exec: \"/etc/passwd\": Permission denied");
+        "exec: \"/etc/passwd\": permission denied");
   CHECK(error_of([&] { resolve_executable("/bin", {}, fs.fn()); }) ==
-        "exec: \"/bin\": Is a directory");
+        "exec: \"/bin\": is a directory");
 }
 
 TEST_CASE("a bare name is searched in PATH in order", "[process][exec]") {

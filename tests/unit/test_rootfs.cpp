@@ -498,7 +498,7 @@ TEST_CASE("secure_join resolves symlinks as if root were /", "[rootfs][safe_path
   CHECK(secure_join(r, "/dangling") == r + "/missing/x");
   CHECK(secure_join(r, "/new/dir") == r + "/new/dir");
   CHECK(secure_join(r + "/", "etc") == r + "/etc");
-  CHECK(error_of([&] { secure_join(r, "/loop1"); }).find("Too many levels of symbolic links") !=
+  CHECK(error_of([&] { secure_join(r, "/loop1"); }).find("too many levels of symbolic links") !=
         std::string::npos);
 }
 
@@ -519,7 +519,7 @@ TEST_CASE("open_in_root and mkdir_in_root stay inside the root", "[rootfs][safe_
   for (const char *p : {"/escape/secret", "/escape2/secret"}) {
     INFO(p);
     CHECK(error_of([&] { open_in_root(root.get(), p, O_RDONLY); }) ==
-          "open " + std::string(p) + " in rootfs: No such file or directory");
+          "open " + std::string(p) + " in rootfs: no such file or directory");
   }
 
   // mkdir through an escaping symlink creates the directories inside the root.
@@ -537,7 +537,7 @@ TEST_CASE("open_in_root and mkdir_in_root stay inside the root", "[rootfs][safe_
   // Existing entries are reused; a file in the middle is an error.
   CHECK(mkdir_in_root(root.get(), "/etc", false));
   CHECK(error_of([&] { mkdir_in_root(root.get(), "/etc/inside/x", false); }) ==
-        "mkdir /etc/inside in rootfs: Not a directory");
+        "mkdir /etc/inside in rootfs: not a directory");
   // A dangling symlink gets its target created inside the root.
   t.link("/nowhere/at/all", "/dangling");
   CHECK(mkdir_in_root(root.get(), "/dangling/x", true));

@@ -350,7 +350,7 @@ TEST_CASE("load_config reads <bundle>/config.json", "[spec]") {
       FAIL("no error");
     } catch (const std::system_error &e) {
       CHECK(std::string(e.what()) ==
-            "open " + dir.string() + "/config.json: No such file or directory");
+            "open " + dir.string() + "/config.json: no such file or directory");
       CHECK(e.code().value() == ENOENT);
     }
   }
