@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <seccomp.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -36,8 +37,12 @@ int main(int argc, char **argv) {
                "use systemd cgroup paths (slice:prefix:name)");
   app.add_option("--rootless", rootless, "ignore cgroup permission errors (true, false, auto)");
   app.add_option("--criu", criu, "path to the criu binary");
-  app.set_version_flag("-v,--version", std::string("hull version ") + HULL_VERSION + "\ncommit: " +
-                                           HULL_COMMIT + "\nspec: " + hull::spec::kSpecVersion);
+  const scmp_version *sv = seccomp_version(); // runc's form: version, commit, spec, libseccomp
+  app.set_version_flag("-v,--version",
+                       std::string("hull version ") + HULL_VERSION + "\ncommit: " + HULL_COMMIT +
+                           "\nspec: " + hull::spec::kSpecVersion +
+                           "\nlibseccomp: " + std::to_string(sv->major) + "." +
+                           std::to_string(sv->minor) + "." + std::to_string(sv->micro));
 
   using namespace hull::cli;
   const unsigned fam = families_for(std::vector<std::string_view>(argv + 1, argv + argc));
@@ -45,6 +50,7 @@ int main(int argc, char **argv) {
   if (fam & kSpec) register_spec_commands(app, ctx);
   if (fam & kCgroup) register_cgroup_commands(app, ctx);
   if (fam & kExec) register_exec(app, ctx);
+  if (fam == kAll) register_checkpoint(app, ctx); // checkpoint, restore: not a family of their own
 
   try {
     std::vector<std::string> args = hull::cli::split_exec_command({argv, argv + argc});
@@ -53,7 +59,14 @@ int main(int argc, char **argv) {
       cargs.push_back(a.c_str());
     app.parse(int(cargs.size()), cargs.data());
   } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() != 0 && !log_file.empty()) { // engines read errors from --log
+      hull::log::configure(log_file, log_format == "json", debug);
+      hull::log::error(e.what()); // to the log, and one plain line to stderr
+      return 1;
+    }
     int rc = app.exit(e);
+    // podman takes a zero exit of `checkpoint --help` for "checkpointing works"
+    if (rc == 0 && hull::cli::checkpoint_help_requested(app)) return 1;
     return rc == 0 ? 0 : 1;
   }
   ctx.global.debug = debug;

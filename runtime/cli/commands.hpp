@@ -25,6 +25,10 @@ void register_list(CLI::App &app, Context &ctx);
 void register_spec_commands(CLI::App &app, Context &ctx);
 // pause, resume, update, ps, events (cgroup_cmds.cpp, owned by the cgroups part)
 void register_cgroup_commands(CLI::App &app, Context &ctx);
+// checkpoint, restore: refused (checkpoint.cpp)
+void register_checkpoint(CLI::App &app, Context &ctx);
+// true when the parse stopped in checkpoint/restore (their --help exits 1)
+bool checkpoint_help_requested(const CLI::App &app);
 // exec (exec_cmd.cpp)
 void register_exec(CLI::App &app, Context &ctx);
 // Inserts "--" after exec's container id so the command's own flags
