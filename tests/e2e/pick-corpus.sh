@@ -14,9 +14,9 @@ for e in podman containerd docker buildah; do
     n=0; declare -A seen=()
     for f in $(ls "$SRC/$e"/*."$kind".json 2>/dev/null | sort); do
       # shape: every key path, plus the values that choose behaviour
-      shape=$(jq -c '[paths(scalars) | map(if type == "number" then 0 else . end) | join(".")] | unique
-        + [.process.terminal?, (.linux.devices? // [] | length), (.process.capabilities.bounding? // [] | length),
-           (.mounts? // [] | map(.type) | sort), (.process.rlimits? // [] | map(.type) | sort)]' "$f" | sha256sum | cut -c1-16)
+      shape=$(jq -c '. as $d | ([paths(scalars) | map(if type == "number" then 0 else . end) | join(".")] | unique)
+        + [$d.process.terminal?, ($d.linux.devices? // [] | length), ($d.process.capabilities.bounding? // [] | length),
+           ($d.mounts? // [] | map(.type) | sort), ($d.process.rlimits? // [] | map(.type) | sort)]' "$f" | sha256sum | cut -c1-16)
       [ -n "${seen[$shape]:-}" ] && continue
       seen[$shape]=1; n=$((n+1))
       jq -S . "$f" > "$DST/$e-$(printf %02d $n).$kind.json"
