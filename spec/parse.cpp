@@ -1,5 +1,6 @@
 // config.json -> Config: direct typed reads (no schema engine), errors name
 // the JSON path. The linux section is read in parse_linux.cpp.
+#include <cctype>
 #include <cerrno>
 #include <fcntl.h>
 #include <system_error>
@@ -188,10 +189,29 @@ Config parse_config(const std::string &text) {
   return config_from_json(doc);
 }
 
+namespace {
+// A file error worded as runc (Go) words errno: "open X: no such file or
+// directory" (engines match runc's lowercase words).
+class FileError : public std::system_error {
+public:
+  FileError(int err, const std::string &what)
+      : std::system_error(err, std::generic_category(), what) {
+    std::string m = code().message();
+    if (m.size() > 1 && std::isupper((unsigned char)m[0]) && !std::isupper((unsigned char)m[1]))
+      m[0] = char(std::tolower((unsigned char)m[0]));
+    text_ = what + ": " + m;
+  }
+  const char *what() const noexcept override { return text_.c_str(); }
+
+private:
+  std::string text_;
+};
+} // namespace
+
 Config load_config(const std::string &bundle_dir) {
   std::string file = (bundle_dir.empty() ? std::string(".") : bundle_dir) + "/config.json";
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + file);
+  if (fd < 0) throw FileError(errno, "open " + file);
   std::string text;
   char buf[65536];
   for (;;) {
@@ -200,7 +220,7 @@ Config load_config(const std::string &bundle_dir) {
     if (n < 0) {
       int err = errno;
       ::close(fd);
-      throw std::system_error(err, std::generic_category(), "read " + file);
+      throw FileError(err, "read " + file);
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));

@@ -22,10 +22,11 @@ void register_checkpoint(CLI::App &app, Context &ctx) {
 }
 
 bool checkpoint_help_requested(const CLI::App &app) {
-  for (const char *name : {"checkpoint", "restore"}) {
-    const CLI::App *c = app.get_subcommand_no_throw(name);
-    if (c && c->parsed()) return true;
-  }
+  auto mine = [](const CLI::App *c) {
+    return c->get_name() == "checkpoint" || c->get_name() == "restore";
+  };
+  for (const CLI::App *c : app.get_subcommands(std::function<bool(const CLI::App *)>(mine)))
+    if (c->parsed()) return true;
   return false;
 }
 
