@@ -12,6 +12,7 @@ void register_checkpoint(CLI::App &app, Context &ctx) {
     auto *c = app.add_subcommand(name, std::string(name) + " a container (not supported: no CRIU)");
     c->add_option("id", id, "container id");
     c->allow_extras(); // --image-path, --work-path, --leave-running, ...
+    c->fallthrough(false);
     std::string what = name;
     c->callback([&ctx, what] {
       ctx.run = [what]() -> int {
