@@ -133,7 +133,8 @@ void plan_cpu_v2(Builder &b, const spec::CPUResources &c) {
 void plan_blkio(Builder &b, const spec::BlockIOResources &io) {
   const bool v1 = b.layout == Layout::v1;
   const bool bfq = b.facts.bfq_weight;
-  if (io.weight) {
+  // weight 0 means "not set" (docker always sends blockIO.weight 0); runc skips it
+  if (io.weight.value_or(0) != 0) {
     if (v1)
       b.add("blkio", bfq ? "blkio.bfq.weight" : "blkio.weight", std::to_string(*io.weight));
     else if (bfq)
@@ -141,7 +142,7 @@ void plan_blkio(Builder &b, const spec::BlockIOResources &io) {
     else
       b.add("", "io.weight", std::to_string(blkio_weight_to_io(*io.weight)));
   }
-  if (io.leafWeight) {
+  if (io.leafWeight.value_or(0) != 0) {
     if (v1)
       b.add("blkio", "blkio.leaf_weight", std::to_string(*io.leafWeight));
     else

@@ -262,6 +262,16 @@ TEST_CASE("cgroups: pids.max", "[cgroups]") {
   CHECK(lines(v2(r)).empty());
 }
 
+TEST_CASE("cgroups: blockIO weight 0 is unset, as runc takes it (docker sends it)", "[cgroups]") {
+  spec::Resources r;
+  spec::BlockIOResources b;
+  b.weight = 0;
+  b.leafWeight = 0;
+  r.blockIO = b;
+  CHECK(lines(v1(r)).empty());
+  CHECK(lines(v2(r)).empty());
+}
+
 TEST_CASE("cgroups: blkio v1 and io v2", "[cgroups]") {
   spec::Resources r;
   spec::BlockIOResources b;
