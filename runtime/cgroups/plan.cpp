@@ -247,7 +247,34 @@ void plan_unified(Builder &b, const std::map<std::string, std::string> &unified)
 
 } // namespace
 
-Plan plan_resources(const spec::Resources &res, Layout layout, const HostFacts &facts) {
+namespace {
+
+// 0 in these fields means "not set", as runc takes it: docker's `update`
+// sends every field, unset ones as 0 (memory.limit_in_bytes = 0 would fail).
+template <class T> void zero_is_unset(std::optional<T> &v) {
+  if (v && *v == 0) v.reset();
+}
+
+spec::Resources without_unset_zeros(spec::Resources r) {
+  if (r.memory) {
+    for (auto *f : {&r.memory->limit, &r.memory->reservation, &r.memory->swap, &r.memory->kernel,
+                    &r.memory->kernelTCP})
+      zero_is_unset(*f);
+  }
+  if (r.cpu) {
+    zero_is_unset(r.cpu->shares);
+    zero_is_unset(r.cpu->period);
+    zero_is_unset(r.cpu->realtimePeriod);
+    zero_is_unset(r.cpu->quota);
+    zero_is_unset(r.cpu->realtimeRuntime);
+  }
+  return r;
+}
+
+} // namespace
+
+Plan plan_resources(const spec::Resources &res_in, Layout layout, const HostFacts &facts) {
+  const spec::Resources res = without_unset_zeros(res_in);
   Builder b{layout, facts, {}};
   if (res.cpu) plan_cpuset(b, *res.cpu);
   plan_devices(b, res.devices);

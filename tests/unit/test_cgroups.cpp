@@ -272,6 +272,23 @@ TEST_CASE("cgroups: blockIO weight 0 is unset, as runc takes it (docker sends it
   CHECK(lines(v2(r)).empty());
 }
 
+TEST_CASE("cgroups: zeros docker's update sends for unset fields write nothing", "[cgroups]") {
+  spec::Resources r;
+  r.memory = spec::MemoryResources{};
+  r.memory->limit = 0;
+  r.memory->reservation = 0;
+  r.memory->swap = 0;
+  r.memory->kernel = 0;
+  r.memory->kernelTCP = 0;
+  r.cpu = spec::CPUResources{};
+  r.cpu->shares = 0;
+  r.cpu->period = 0;
+  r.cpu->quota = 50000;
+  r.cpu->realtimePeriod = 0;
+  r.cpu->realtimeRuntime = 0;
+  CHECK(lines(v1(r)) == std::vector<std::string>{"cpu:cpu.cfs_quota_us=50000"});
+}
+
 TEST_CASE("cgroups: blkio v1 and io v2", "[cgroups]") {
   spec::Resources r;
   spec::BlockIOResources b;
