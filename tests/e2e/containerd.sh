@@ -139,7 +139,7 @@ PAR=()
 for i in $(seq 20); do crun_ --rm "$IMG" "$TAG-par$i" sh -c "echo par-$i" >"$WORK/par-$i" 2>&1 </dev/null & PAR+=($!); done
 wait "${PAR[@]}"  # not a bare wait: the daemon is our child too
 n=0; OUT=""
-for i in $(seq 20); do if [ "$(cat "$WORK/par-$i")" = "par-$i" ]; then n=$((n+1)); else OUT+="$(cat "$WORK/par-$i") "; fi; done
+for i in $(seq 20); do if [ "$(cat "$WORK/par-$i")" = "par-$i" ]; then n=$((n+1)); else OUT+="[$i: $(cat -A "$WORK/par-$i")] "; fi; done
 check "20 of 20 ran" [ "$n" = 20 ]
 
 t "cleanup"
