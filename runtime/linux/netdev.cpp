@@ -173,8 +173,13 @@ void move_net_devices(pid_t pid, const spec::Linux &l) {
 void return_net_devices(pid_t pid, const spec::Linux &l) {
   const auto moves = plan_net_devices(l);
   if (moves.empty() || !creates_netns(l)) return;
+  // An init that is dead (a zombie has no namespaces left) took its network
+  // namespace with it: the kernel has already handled the devices.
+  unique_fd container(
+      ::open(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!container && (errno == ENOENT || errno == ESRCH)) return;
+  if (!container) throw_errno("open the network namespace of " + std::to_string(pid));
   unique_fd host = open_ns("/proc/self/ns/net");
-  unique_fd container = open_ns("/proc/" + std::to_string(pid) + "/ns/net");
   in_netns(container.get(), [&] {
     unique_fd s = route_socket();
     for (const auto &mv : moves) {
