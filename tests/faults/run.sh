@@ -1,0 +1,145 @@
+#!/bin/bash
+# Fault injection: every command killed (SIGKILL) at named steps
+# (HULL_FAULT_STEP) and at random delays, then `delete -f`, then the host is
+# checked for anything left (processes, cgroups in every hierarchy, mounts,
+# state dirs and fifos, seccomp-cache temporaries, hook-made resources) and
+# the id is created again. Plus full disk, read-only root, corrupt state,
+# racing commands and signal forwarding of `run`. Last line:
+#   faults: N passed, N failed
+# Knobs: RANDOM_KILLS (per command, default 6).
+set -u
+TOP="$(cd "$(dirname "$0")/../.." && pwd)"
+HULL="${HULL:-$TOP/build/runtime/hull}"
+ROOTFS_CACHE="${HULL_TEST_ROOTFS:-/var/tmp/hull-test-rootfs}"
+ROOT="${HULL_TEST_STATE:-/run/hull-faults}.$$"
+WORK="$(mktemp -d /var/tmp/hull-faults.XXXXXX)"
+chmod 755 "$WORK"
+RK="${RANDOM_KILLS:-6}"
+P=0; F=0; KP=0
+[ -x "$ROOTFS_CACHE/bin/busybox" ] || "$TOP/tests/integration/make-rootfs.sh" "$ROOTFS_CACHE" >/dev/null
+h() { "$HULL" --root "$ROOT" "$@"; }
+ok() { P=$((P + 1)); echo "ok - $*"; }
+bad() { F=$((F + 1)); echo "not ok - $*"; }
+PFX="flt$$"
+
+# The bundle: sleeps; a createRuntime hook makes a resource (a file named
+# after the id), poststop removes it; a seccomp section made unique per
+# create (errnoRet) so the cache writes a new entry every time.
+B="$WORK/bundle"; mkdir -p "$B" "$WORK/res"
+cp -a "$ROOTFS_CACHE" "$B/rootfs"
+jq --arg res "$WORK/res" --arg mark "HULLFAULT=$PFX" '
+  .process.terminal = false | .process.args = ["sleep", "1000"] | .process.env += [$mark]
+  | .hooks = {createRuntime: [{path: "/bin/sh", args: ["sh", "-c", "read -r s; id=${s#*\"id\":\"}; touch \($res)/${id%%\"*}"]}],
+              poststop: [{path: "/bin/sh", args: ["sh", "-c", "read -r s; id=${s#*\"id\":\"}; rm -f \($res)/${id%%\"*}"]}]}
+  | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mknodat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}
+' "$TOP/tests/integration/config-template.json" > "$B/config.json"
+unique_seccomp() { jq --argjson n "$((RANDOM % 4000 + 1))" '.linux.seccomp.syscalls[0].errnoRet = $n' "$B/config.json" > "$B/c.json" && mv "$B/c.json" "$B/config.json"; }
+
+# leftovers ID: prints what is left of ID on the host (nothing = clean).
+leftovers() {
+  local id="$1" p
+  [ -e "$ROOT/$id" ] && echo "state dir $ROOT/$id: $(ls -A "$ROOT/$id" | tr '\n' ' ')"
+  find "$ROOT/seccomp-cache" -name '.*' -type f 2>/dev/null | sed 's/^/seccomp temp: /'
+  find /sys/fs/cgroup -maxdepth 6 -type d -name "$id" 2>/dev/null | sed 's/^/cgroup: /'
+  grep -F "$WORK/" /proc/self/mountinfo | awk '{print "mount: " $5}'
+  [ -e "$WORK/res/$id" ] && echo "hook resource $WORK/res/$id"
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = $$ ] && continue
+    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- " $id\( \|$\)" ||
+       tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qx "HULLFAULT=$PFX"; then
+      [ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" = Z ] && continue
+      echo "process ${p#/proc/}: $(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)"
+    fi
+  done
+}
+
+# clean_and_reuse WHAT ID: delete -f, check nothing is left, create again.
+clean_and_reuse() {
+  local what="$1" id="$2" left e
+  e="$(h delete -f "$id" 2>&1)" || { bad "$what: delete -f failed: $e"; return; }
+  left="$(leftovers "$id")"
+  if [ -n "$left" ]; then bad "$what: left behind: $(echo "$left" | head -5 | tr '\n' ';')"; return; fi
+  e="$( (cd "$B" && h create "$id") 2>&1)" || { bad "$what: id not reusable: $e"; h delete -f "$id" >/dev/null 2>&1; return; }
+  h delete -f "$id" >/dev/null 2>&1
+  left="$(leftovers "$id")"
+  [ -z "$left" ] || { bad "$what: reuse left: $left"; return; }
+  ok "$what"
+}
+
+# setup CMD ID: what must exist before CMD runs.
+setup() {
+  case "$1" in
+  create | run | run-d) ;;
+  start) (cd "$B" && h create "$2") ;;
+  *) (cd "$B" && h run -d "$2") ;;
+  esac
+}
+# action CMD ID: the command to cut (in the background, its pid in $!).
+action() {
+  case "$1" in
+  create) (cd "$B" && exec "$HULL" --root "$ROOT" create "$2") ;;
+  run) (cd "$B" && exec "$HULL" --root "$ROOT" run "$2" </dev/null) ;;
+  run-d) (cd "$B" && exec "$HULL" --root "$ROOT" run -d "$2") ;;
+  start) exec "$HULL" --root "$ROOT" start "$2" ;;
+  exec) exec "$HULL" --root "$ROOT" exec "$2" sleep 1000 ;;
+  delete) exec "$HULL" --root "$ROOT" delete -f "$2" ;;
+  update) exec "$HULL" --root "$ROOT" update --pids-limit 200 "$2" ;;
+  pause) exec "$HULL" --root "$ROOT" pause "$2" ;;
+  kill) exec "$HULL" --root "$ROOT" kill "$2" KILL ;;
+  esac
+}
+
+STEPS_CREATE="create.claimed create.recorded create.config create.fifo create.cgroup create.seccomp create.cloned create.pid_saved create.hooks create.hooks_done create.ready create.saved"
+STEPS_START="start.locked start.claimed start.released start.saved"
+declare -A STEPS=(
+  [create]="$STEPS_CREATE"
+  [run]="$STEPS_CREATE run.created $STEPS_START run.started"
+  [run-d]="$STEPS_CREATE run.created $STEPS_START run.started"
+  [start]="$STEPS_START"
+  [exec]="exec.loaded exec.forked exec.placed exec.running"
+  [delete]="delete.locked delete.killed delete.cgroup delete.poststop delete.record"
+  [update]="update.locked update.applied"
+  [pause]="pause.locked pause.frozen"
+  [kill]="kill.loaded"
+)
+
+echo "# kill points"
+for cmd in create run run-d start exec delete update pause kill; do
+  id="$PFX-$cmd"
+  for step in ${STEPS[$cmd]}; do
+    unique_seccomp
+    setup "$cmd" "$id" >/dev/null 2>&1
+    HULL_FAULT_STEP="$step" action "$cmd" "$id" >/dev/null 2>&1 &
+    pid=$!
+    # the step may never come (run waits for its process): kill it anyway
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+    kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    KP=$((KP + 1))
+    clean_and_reuse "$cmd killed at $step" "$id"
+  done
+  # random points over the command's typical duration
+  unique_seccomp
+  setup "$cmd" "$id" >/dev/null 2>&1
+  t0=$(date +%s%N); action "$cmd" "$id" >/dev/null 2>&1 & pid=$!
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+  dur=$((($(date +%s%N) - t0) / 1000)); kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  h delete -f "$id" >/dev/null 2>&1
+  [ "$dur" -gt 1000000 ] && dur=1000000
+  for _ in $(seq 1 "$RK"); do
+    unique_seccomp
+    setup "$cmd" "$id" >/dev/null 2>&1
+    us=$((RANDOM * 32768 + RANDOM)); us=$((us % (dur + 1)))
+    action "$cmd" "$id" >/dev/null 2>&1 & pid=$!
+    sleep "$(printf '0.%06d' "$us")"
+    kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    KP=$((KP + 1))
+    clean_and_reuse "$cmd killed after ${us}us (of ~${dur}us)" "$id"
+  done
+done
+echo "# $KP kill points"
+
+. "$TOP/tests/faults/cases.sh"
+
+rm -rf "$ROOT" "$WORK"
+echo "faults: $P passed, $F failed"
+[ "$F" = 0 ]
