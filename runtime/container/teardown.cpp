@@ -130,9 +130,9 @@ void Container::teardown() {
   fault::point("delete.cgroup");
   if (cfg && !has_mount_ns(*cfg)) unmount_under(rec_.rootfs);
   // poststop undoes what createRuntime/prestart made (network addresses ...):
-  // run it whenever those may have run (a corrupt record loads as "stopped":
-  // it cannot say, so yes).
-  bool hooks_may_have_run = rec_.hooks_ran || rec_.status != "creating";
+  // run it whenever those may have run (a damaged record cannot say, so yes;
+  // a create cut short before its record has no config.json either).
+  bool hooks_may_have_run = rec_.hooks_ran || rec_.status != "creating" || !damaged_.empty();
   if (cfg && cfg->hooks && hooks_may_have_run) {
     spec::State s = oci_state();
     s.status = "stopped";

@@ -77,21 +77,21 @@ mount -t tmpfs -o size=64k tmpfs "$ROOT"
 id="$PFX-disk"
 # full from the start
 dd if=/dev/zero of="$ROOT/fill" bs=4k 2>/dev/null
-out="$( (cd "$B" && h create "$id") 2>&1)"; rc=$?
+(cd "$B" && h create "$id") >/dev/null 2>"$WORK/c.err"; rc=$?; out="$(cat "$WORK/c.err")"
 rm -f "$ROOT/fill"
-[ $rc != 0 ] && echo "$out" | grep -q "no space left on device" && [ "$(echo "$out" | wc -l)" = 1 ] && [ -z "$(leftovers "$id")" ] &&
+[ $rc != 0 ] && echo "$out" | grep -qi "no space left on device" && [ "$(echo "$out" | wc -l)" = 1 ] && [ -z "$(leftovers "$id")" ] &&
   ok "full --root: one error ($out), nothing left" || bad "full --root: rc=$rc: $out / $(leftovers "$id")"
 # filled up mid-create
 HULL_FAULT_STEP=create.fifo:stop action create "$id" >"$WORK/disk.out" 2>&1 & cp=$!
 for _ in $(seq 1 100); do [ "$(awk '{print $3}' /proc/$cp/stat 2>/dev/null)" = T ] && break; sleep 0.02; done
 dd if=/dev/zero of="$ROOT/fill" bs=4k 2>/dev/null; kill -CONT $cp; wait $cp; rc=$?
 rm -f "$ROOT/fill"; out="$(cat "$WORK/disk.out")"
-[ $rc != 0 ] && echo "$out" | grep -q "no space left on device" && [ -z "$(leftovers "$id")" ] &&
+[ $rc != 0 ] && echo "$out" | grep -qi "no space left on device" && [ -z "$(leftovers "$id")" ] &&
   ok "disk full mid-create: $(echo "$out" | wc -l) line(s) ($out), nothing left" || bad "disk full mid-create: rc=$rc: $out / $(leftovers "$id")"
 # read-only from the start
 mount -o remount,ro "$ROOT"
-out="$( (cd "$B" && h create "$id") 2>&1)"; rc=$?
-[ $rc != 0 ] && echo "$out" | grep -q "read-only file system" && [ "$(echo "$out" | wc -l)" = 1 ] && [ -z "$(leftovers "$id")" ] &&
+(cd "$B" && h create "$id") >/dev/null 2>"$WORK/c.err"; rc=$?; out="$(cat "$WORK/c.err")"
+[ $rc != 0 ] && echo "$out" | grep -qi "read-only file system" && [ "$(echo "$out" | wc -l)" = 1 ] && [ -z "$(leftovers "$id")" ] &&
   ok "read-only --root: one error ($out), nothing left" || bad "read-only --root: rc=$rc: $out / $(leftovers "$id")"
 mount -o remount,rw "$ROOT"
 # read-only mid-create: the state dir cannot go until --root is writable again
@@ -100,7 +100,7 @@ for _ in $(seq 1 100); do [ "$(awk '{print $3}' /proc/$cp/stat 2>/dev/null)" = T
 mount -o remount,ro "$ROOT"; kill -CONT $cp; wait $cp; rc=$?
 out="$(cat "$WORK/ro.out")"; left="$(leftovers "$id" | grep -v "^state dir")"
 mount -o remount,rw "$ROOT"
-[ $rc != 0 ] && echo "$out" | grep -q "read-only file system" && [ -z "$left" ] &&
+[ $rc != 0 ] && echo "$out" | grep -qi "read-only file system" && [ -z "$left" ] &&
   ok "read-only mid-create: error ($(echo "$out" | head -1)), no process/cgroup left" || bad "read-only mid-create: rc=$rc: $out / $left"
 clean_and_reuse "delete -f after read-only mid-create" "$id"
 umount "$ROOT"; ROOT="$SAVED_ROOT"

@@ -27,10 +27,13 @@ PFX="flt$$"
 # create (errnoRet) so the cache writes a new entry every time.
 B="$WORK/bundle"; mkdir -p "$B" "$WORK/res"
 cp -a "$ROOTFS_CACHE" "$B/rootfs"
-jq --arg res "$WORK/res" --arg mark "HULLFAULT=$PFX" '
+printf '#!/bin/sh\nid=$(jq -r .id) && touch "%s/res/$id"\n' "$WORK" > "$WORK/res-make"
+printf '#!/bin/sh\nid=$(jq -r .id) && rm -f "%s/res/$id"\n' "$WORK" > "$WORK/res-drop"
+chmod 755 "$WORK/res-make" "$WORK/res-drop"
+jq --arg w "$WORK" --arg mark "HULLFAULT=$PFX" '
   .process.terminal = false | .process.args = ["sleep", "1000"] | .process.env += [$mark]
-  | .hooks = {createRuntime: [{path: "/bin/sh", args: ["sh", "-c", "read -r s; id=${s#*\"id\":\"}; touch \($res)/${id%%\"*}"]}],
-              poststop: [{path: "/bin/sh", args: ["sh", "-c", "read -r s; id=${s#*\"id\":\"}; rm -f \($res)/${id%%\"*}"]}]}
+  | .hooks = {createRuntime: [{path: ($w + "/res-make"), env: ["PATH=/usr/bin:/bin"]}],
+              poststop: [{path: ($w + "/res-drop"), env: ["PATH=/usr/bin:/bin"]}]}
   | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mknodat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}
 ' "$TOP/tests/integration/config-template.json" > "$B/config.json"
 unique_seccomp() { jq --argjson n "$((RANDOM % 4000 + 1))" '.linux.seccomp.syscalls[0].errnoRet = $n' "$B/config.json" > "$B/c.json" && mv "$B/c.json" "$B/config.json"; }
@@ -41,15 +44,12 @@ leftovers() {
   [ -e "$ROOT/$id" ] && echo "state dir $ROOT/$id: $(ls -A "$ROOT/$id" | tr '\n' ' ')"
   find "$ROOT/seccomp-cache" -name '.*' -type f 2>/dev/null | sed 's/^/seccomp temp: /'
   find /sys/fs/cgroup -maxdepth 6 -type d -name "$id" 2>/dev/null | sed 's/^/cgroup: /'
-  grep -F "$WORK/" /proc/self/mountinfo | awk '{print "mount: " $5}'
+  grep -F "$WORK/" /proc/self/mountinfo | awk -v t="$WORK/tiny" '$5 != t {print "mount: " $5}'
   [ -e "$WORK/res/$id" ] && echo "hook resource $WORK/res/$id"
-  for p in /proc/[0-9]*; do
-    [ "${p#/proc/}" = $$ ] && continue
-    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- " $id\( \|$\)" ||
-       tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qx "HULLFAULT=$PFX"; then
-      [ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" = Z ] && continue
-      echo "process ${p#/proc/}: $(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)"
-    fi
+  for p in $( { grep -lzsx -- "$id" /proc/[0-9]*/cmdline; grep -lzsx "HULLFAULT=$PFX" /proc/[0-9]*/environ; } 2>/dev/null | cut -d/ -f3 | sort -u); do
+    [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
+    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue
+    [ -e "/proc/$p" ] && echo "process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"
   done
 }
 
@@ -59,7 +59,8 @@ clean_and_reuse() {
   e="$(h delete -f "$id" 2>&1)" || { bad "$what: delete -f failed: $e"; return; }
   left="$(leftovers "$id")"
   if [ -n "$left" ]; then bad "$what: left behind: $(echo "$left" | head -5 | tr '\n' ';')"; return; fi
-  e="$( (cd "$B" && h create "$id") 2>&1)" || { bad "$what: id not reusable: $e"; h delete -f "$id" >/dev/null 2>&1; return; }
+  # (output to files: a container's init keeps create's stdout open)
+  (cd "$B" && h create "$id") >/dev/null 2>"$WORK/reuse.err" || { bad "$what: id not reusable: $(cat "$WORK/reuse.err")"; h delete -f "$id" >/dev/null 2>&1; return; }
   h delete -f "$id" >/dev/null 2>&1
   left="$(leftovers "$id")"
   [ -z "$left" ] || { bad "$what: reuse left: $left"; return; }
@@ -77,9 +78,9 @@ setup() {
 # action CMD ID: the command to cut (in the background, its pid in $!).
 action() {
   case "$1" in
-  create) (cd "$B" && exec "$HULL" --root "$ROOT" create "$2") ;;
-  run) (cd "$B" && exec "$HULL" --root "$ROOT" run "$2" </dev/null) ;;
-  run-d) (cd "$B" && exec "$HULL" --root "$ROOT" run -d "$2") ;;
+  create) cd "$B" && exec "$HULL" --root "$ROOT" create "$2" ;;
+  run) cd "$B" && exec "$HULL" --root "$ROOT" run "$2" </dev/null ;;
+  run-d) cd "$B" && exec "$HULL" --root "$ROOT" run -d "$2" ;;
   start) exec "$HULL" --root "$ROOT" start "$2" ;;
   exec) exec "$HULL" --root "$ROOT" exec "$2" sleep 1000 ;;
   delete) exec "$HULL" --root "$ROOT" delete -f "$2" ;;
