@@ -45,6 +45,7 @@ def bench       solo env RUNS=3 WARMUP=1 SCALE_N=10 SCALE_RUNS=2 bench/compare  
 def ship        par  tests/ship/run.sh
 def storage     par  tests/storage/run.sh
 def net         par  tests/net/run.sh  # own bridges/networks (hn*-PID), loopback and its namespaces only
+def faults      par  tests/faults/run.sh  # kill points, races, full disk, corrupt state (own --root and id prefix)
 
 # ---------------------------------------------------------------- runner
 read -r -a WANT <<<"${PHASES:-${NAMES[*]}}"
