@@ -177,11 +177,15 @@ else fail "start"; fi
 
 t "pids.max stops a fork bomb"
 B=$(new_bundle pids); ID=$(uniq_id pids)
-# the bomb runs in a subshell (ash exits when fork fails); the init then execs
-set_args "$B" sh -c '(for i in $(seq 1 40); do sleep 30 & done) 2>/dev/null; exec sleep 30'
+# The bomb runs in a subshell (ash exits when fork fails) and tries 40 forks
+# against a limit of 8; when it is over, the init says so with a file written
+# by the shell itself (no fork) and execs. The checks wait for that file, not
+# for a time: under load the bomb may take long to reach the limit.
+set_args "$B" sh -c '(for i in $(seq 1 40); do sleep 1000 & done) 2>/dev/null; echo over >/bomb-over; exec sleep 1000'
 cfg "$B" '.linux.resources.pids = {"limit": 8}'
 if start_bg "$B" "$ID"; then
-  sleep 1
+  for _ in $(seq 1 600); do [ -s "$B/rootfs/bomb-over" ] && break; sleep 0.2; done
+  check "the bomb ran to its end" [ -s "$B/rootfs/bomb-over" ]
   if [ $V2 = 1 ]; then C=pids.current; E=pids.events; cur=$(cgread "$ID" "" $C); ev=$(cgread "$ID" "" $E)
   else cur=$(cgread "$ID" pids pids.current); ev=$(cgread "$ID" pids pids.events); fi
   n=$(hull ps -f json "$ID" | jq length)
