@@ -43,15 +43,7 @@ need=(golang-go golang-github-opencontainers-runtime-tools-dev golang-github-ope
   golang-github-hashicorp-go-multierror-dev golang-github-sirupsen-logrus-dev
   golang-github-xeipuuv-gojsonschema-dev golang-github-blang-semver-dev golang-gocapability-dev
   golang-golang-x-sys-dev busybox-static patch xz-utils jq debian-archive-keyring)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "apt-get install ${missing[*]}"
-  [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] || apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >&2
-fi
+"$HERE/../apt-need.sh" "${need[@]}"
 
 # ------------------------------------------------------- the Debian source
 # apt-get source through a private configuration (deb-src lines, lists and

@@ -37,17 +37,7 @@ wait_for() {
 }
 
 # need_pkgs PKG...: apt-get install what is missing (CI machines are fresh Debian 12).
-need_pkgs() {
-  local p missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  echo "# apt-get install ${missing[*]}"
-  [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] || apt-get update >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null ||
-    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >/dev/null; }
-}
+need_pkgs() { "$TOP/tests/apt-need.sh" "$@" 2>&1 | grep '^# apt-get'; return "${PIPESTATUS[0]}"; }
 
 # The runtime the engine is given: hull itself, or a wrapper that records
 # every call (argv, and config.json / process.json) into $HULL_CAPTURE.
@@ -158,6 +148,123 @@ cleanup() {
 }
 
 trap 'echo "# interrupted: cleaning up"; cleanup; exit 1' TERM INT
+
+# ------------------------------------------------------- docker-CLI engines
+# The checks podman.sh and docker.sh share (their CLIs take the same flags).
+# The script defines eng ARGS... (the engine's CLI), erun ARGS... (`eng run`
+# with the script's network and cgroup flags), tty_run ARGS... and tty_exec
+# ARGS... (run -t / exec -t on a terminal), and sets IMG.
+status_is() { [ "$(eng inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]; }
+
+cli_checks_io() {
+  t "run: stdout, stderr, exit code"
+  OUT="$(erun --rm "$IMG" sh -c 'echo out; echo err >&2; exit 3' 2>"$WORK/err")"; RC=$?
+  check "stdout" [ "$OUT" = out ]
+  check "stderr" [ "$(cat "$WORK/err")" = err ]
+  check "exit code 3" [ "$RC" = 3 ]
+
+  t "stdin"
+  OUT="$(echo hello-stdin | erun -i --rm "$IMG" cat 2>&1)"
+  check "piped through" [ "$OUT" = hello-stdin ]
+
+  t "-t"
+  O tty_run --rm "$IMG" sh -c 'tty; test -t 0 && echo isatty'
+  check "/dev/pts" contains "$OUT" /dev/pts/
+  check "stdin is a tty" contains "$OUT" isatty
+}
+
+cli_checks_lifecycle() { # detached container $TAG-d: exec, pause, top, stats, update, kill, restart, stop, rm
+  t "detached, exec, exec -t, stop, rm"
+  O erun -d --name "$TAG-d" "$IMG" sleep 1000
+  check "run -d" [ "$RC" = 0 ]
+  O eng exec "$TAG-d" sh -c 'echo in-exec; exit 5'
+  check "exec output" contains "$OUT" in-exec
+  check "exec exit code" [ "$RC" = 5 ]
+  O tty_exec "$TAG-d" tty
+  check "exec -t" contains "$OUT" /dev/pts/
+  O eng exec -e FOO=bar -w /tmp -u 1:1 "$TAG-d" sh -c 'echo $FOO $(pwd) $(id -u):$(id -g)'
+  check "exec -e -w -u" [ "$OUT" = "bar /tmp 1:1" ]
+
+  t "pause / unpause"
+  O eng pause "$TAG-d"
+  check "pause" [ "$RC" = 0 ]
+  check "status paused" status_is "$TAG-d" paused
+  O eng unpause "$TAG-d"
+  check "unpause" [ "$RC" = 0 ]
+  check "status running" status_is "$TAG-d" running
+
+  t "top, stats, update, kill -s"
+  O eng top "$TAG-d"
+  check "top lists sleep" contains "$OUT" "sleep 1000"
+  O eng stats --no-stream --format '{{.Name}} {{.PIDs}}' "$TAG-d"
+  check "stats" contains "$OUT" "$TAG-d 1"
+  O eng update --cpus 0.5 "$TAG-d"
+  check "update --cpus" [ "$RC" = 0 ]
+  O eng exec "$TAG-d" cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+  check "quota updated" [ "$OUT" = 50000 ]
+  O eng kill -s KILL "$TAG-d"
+  check "kill -s KILL" [ "$RC" = 0 ]
+  wait_for 20 status_is "$TAG-d" exited
+  check "exited 137" [ "$(eng inspect -f '{{.State.ExitCode}}' "$TAG-d")" = 137 ]
+
+  t "restart, stop, rm"
+  O eng restart "$TAG-d"
+  check "restart" [ "$RC" = 0 ]
+  check "running again" status_is "$TAG-d" running
+  O eng stop -t 1 "$TAG-d"
+  check "stop" [ "$RC" = 0 ]
+  O eng rm "$TAG-d"
+  check "rm" [ "$RC" = 0 ]
+}
+
+cli_checks_resources() { # [extra run flags...]
+  t "resources: --pids-limit, --cpus, --ulimit"
+  O erun --rm --pids-limit 42 --cpus 1.5 --ulimit nofile=123:456 "$@" "$IMG" sh -c 'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us; ulimit -n; ulimit -Hn'
+  check "--pids-limit" [ "$(sed -n 1p <<<"$OUT")" = 42 ]
+  check "--cpus" [ "$(sed -n 2p <<<"$OUT")" = 150000 ]
+  check "--ulimit" [ "$(sed -n 3,4p <<<"$OUT" | tr '\n' ' ')" = "123 456 " ]
+}
+
+cli_checks_security() { # (--privileged differs between the engines: the script's own)
+  t "security"
+  O erun --rm --cap-drop CHOWN "$IMG" chown 1 /tmp
+  check "--cap-drop CHOWN refuses chown" [ "$RC" != 0 ]
+  O erun --rm "$IMG" chown 1 /tmp
+  check "chown allowed by default" [ "$RC" = 0 ]
+  O erun --rm --read-only "$IMG" touch /x
+  check "--read-only" contains "$OUT" "Read-only file system"
+  O erun --rm --user 1000:1000 "$IMG" sh -c 'echo $(id -u):$(id -g)'
+  check "--user" [ "$OUT" = 1000:1000 ]
+}
+
+cli_checks_env_errors_parallel() {
+  t "environment, cwd, mounts, devices, sysctl, pid host"
+  mkdir -p "$WORK/vol"
+  O erun --rm -e FOO=bar -w /tmp --tmpfs /scratch -v "$WORK/vol:/data" --device /dev/null:/dev/hullnull \
+    --sysctl kernel.shm_rmid_forced=1 "$IMG" sh -c 'echo $FOO $(pwd); grep -c " /scratch tmpfs " /proc/mounts; echo written > /data/f;
+      test -c /dev/hullnull && echo x > /dev/hullnull && echo dev-ok; cat /proc/sys/kernel/shm_rmid_forced'
+  check "-e -w" [ "$(sed -n 1p <<<"$OUT")" = "bar /tmp" ]
+  check "--tmpfs" [ "$(sed -n 2p <<<"$OUT")" = 1 ]
+  check "volume written through" [ "$(cat "$WORK/vol/f" 2>/dev/null)" = written ]
+  check "--device" [ "$(sed -n 3p <<<"$OUT")" = dev-ok ]
+  check "--sysctl" [ "$(sed -n 4p <<<"$OUT")" = 1 ]
+  O erun --rm --pid host "$IMG" cat /proc/1/comm
+  check "--pid host" [ "$OUT" = "$(cat /proc/1/comm)" ]
+
+  t "errors"
+  O erun --rm "$IMG" nosuchcmd
+  check "nosuchcmd exits 127" [ "$RC" = 127 ]
+  O erun --rm "$IMG" /etc/passwd
+  check "not executable exits 126" [ "$RC" = 126 ]
+
+  t "20 containers in parallel"
+  local i n PAR=()
+  for i in $(seq 20); do erun --rm "$IMG" sh -c "echo par-$i" >"$WORK/par-$i" 2>&1 & PAR+=($!); done
+  wait "${PAR[@]}"  # not a bare wait: the daemon is our child too
+  n=0; OUT=""
+  for i in $(seq 20); do if [ "$(cat "$WORK/par-$i")" = "par-$i" ]; then n=$((n+1)); else OUT+="[$i: $(cat -A "$WORK/par-$i")] "; fi; done
+  check "20 of 20 ran" [ "$n" = 20 ]
+}
 
 finish() {
   cleanup

@@ -36,15 +36,7 @@ if [ "${FORCE:-0}" != 1 ] && usable; then say "cache $C is usable (kernel $(cat 
 
 # ------------------------------------------------------------ host tools
 need=(qemu-system-x86 qemu-system-data busybox-static cpio kmod util-linux xz-utils zstd)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "apt-get install ${missing[*]}"
-  [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] || apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}" >&2
-fi
+"$HERE/../apt-need.sh" "${need[@]}"
 
 # ------------------------------------------- Debian's kernel, unpacked
 # linux-image-amd64 depends on the current linux-image-VERSION-amd64.
