@@ -6,6 +6,7 @@
 
 #include "cni_exec.hpp"
 #include "network.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace hull::net {
@@ -77,16 +78,6 @@ std::string read_file(const std::string &p) {
   return ss.str();
 }
 
-void write_atomic(const std::string &p, const std::string &text) {
-  std::string tmp = p + ".hull-net.tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << text;
-    if (!f.flush()) throw_errno("write " + tmp);
-  }
-  if (::rename(tmp.c_str(), p.c_str()) < 0) throw_errno("rename " + p);
-}
-
 } // namespace
 
 void check_name(const std::string &name) {
@@ -148,10 +139,10 @@ void attach(const std::string &bundle, AttachPlan p) {
   mkdir_p(dir, 0755);
   p.resolv_file = dir + "/resolv.conf";
   p.hostname_file = dir + "/hostname";
-  write_atomic(p.resolv_file, container_resolv_conf(read_file("/etc/resolv.conf")));
+  write_file_atomic(p.resolv_file, container_resolv_conf(read_file("/etc/resolv.conf")), 0644);
   std::string hn = !p.args.name.empty() ? p.args.name : cfg.value("hostname", std::string());
-  write_atomic(p.hostname_file, (hn.empty() ? "localhost" : hn) + "\n");
-  write_atomic(cfg_path, attach_config(cfg, p).dump(2) + "\n");
+  write_file_atomic(p.hostname_file, (hn.empty() ? "localhost" : hn) + "\n", 0644);
+  write_file_atomic(cfg_path, attach_config(cfg, p).dump(2) + "\n", 0644);
 }
 
 } // namespace hull::net

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cni_exec.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace hull::net {
@@ -217,13 +218,8 @@ Network ensure_network(const std::string &dir, const std::string &name, bool cre
   Ipv4Net subnet = pick_subnet(used);
   nlohmann::json j = bridge_conflist(name, bridge_name(name), subnet);
   ::mkdir(dir.c_str(), 0755);
-  std::string file = dir + "/" + name + ".conflist", tmp = file + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << j.dump(2) << "\n";
-    if (!f.flush()) throw_errno("write " + tmp);
-  }
-  if (::rename(tmp.c_str(), file.c_str()) < 0) throw_errno("rename " + file);
+  std::string file = dir + "/" + name + ".conflist";
+  write_file_atomic(file, j.dump(2) + "\n", 0644);
   return network_from_json(j, file);
 }
 

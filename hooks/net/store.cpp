@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace hull::net {
@@ -103,14 +104,8 @@ bool Store::load(const std::string &network, const std::string &id, Attachment &
 }
 
 void Store::save(const Attachment &a) const {
-  std::string p = record_path(a.network, a.id), tmp = p + ".tmp";
   mkdir_p(root_ + "/containers/" + a.network, 0700);
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << to_json(a).dump(2) << "\n";
-    if (!f.flush()) throw_errno("write " + tmp);
-  }
-  if (::rename(tmp.c_str(), p.c_str()) < 0) throw_errno("rename " + p);
+  write_file_atomic(record_path(a.network, a.id), to_json(a).dump(2) + "\n", 0644);
 }
 
 void Store::erase(const std::string &network, const std::string &id) const {
