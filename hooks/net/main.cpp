@@ -26,7 +26,9 @@ const char *kUsage =
     "  check ID             CNI CHECK of a running container\n"
     "  hook add|del [flags] (OCI hook: createRuntime / poststop; state on stdin)\n"
     "defaults: --network hull0, --cni-config-dir /etc/cni/net.d,\n"
-    "          --state-dir /var/lib/hull-net, plugins from $CNI_PATH or /usr/lib/cni\n";
+    "          --state-dir /var/lib/hull-net, plugins from $CNI_PATH or /usr/lib/cni\n"
+    "a missing network is written from DIR/NAME.conflist.template when there is one\n"
+    "(hull0's is installed with hull-net), else as a bridge on a free /24\n";
 
 struct Cli {
   Options opts;

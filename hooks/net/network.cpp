@@ -85,6 +85,23 @@ nlohmann::json bridge_conflist(const std::string &name, const std::string &bridg
             {{"type", "firewall"}, {"backend", "iptables"}, {"ingressPolicy", "same-bridge"}}}}};
 }
 
+nlohmann::json fill_template(nlohmann::json j, const Ipv4Net &subnet) {
+  if (j.is_object()) {
+    for (auto &[k, v] : j.items()) {
+      if (v == "auto" && k == "subnet")
+        v = cidr_text(subnet);
+      else if (v == "auto" && k == "gateway")
+        v = ip_text(subnet.addr + 1);
+      else
+        v = fill_template(v, subnet);
+    }
+  } else if (j.is_array()) {
+    for (auto &v : j)
+      v = fill_template(v, subnet);
+  }
+  return j;
+}
+
 Network network_from_json(const nlohmann::json &j, const std::string &file) {
   if (!j.is_object()) throw Error(file + ": not a JSON object");
   Network n;
@@ -216,7 +233,15 @@ Network ensure_network(const std::string &dir, const std::string &name, bool cre
     }
   }
   Ipv4Net subnet = pick_subnet(used);
-  nlohmann::json j = bridge_conflist(name, bridge_name(name), subnet);
+  std::string tmpl = dir + "/" + name + ".conflist.template";
+  nlohmann::json j;
+  if (::access(tmpl.c_str(), F_OK) == 0) {
+    j = fill_template(read_json(tmpl), subnet);
+    if (network_from_json(j, tmpl).name != name)
+      throw Error(tmpl + ": name: must be \"" + name + "\"");
+  } else {
+    j = bridge_conflist(name, bridge_name(name), subnet);
+  }
   ::mkdir(dir.c_str(), 0755);
   std::string file = dir + "/" + name + ".conflist";
   write_file_atomic(file, j.dump(2) + "\n", 0644);

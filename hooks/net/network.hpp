@@ -29,6 +29,9 @@ Ipv4Net pick_subnet(const std::vector<Ipv4Net> &used);
 // Pure: a conflist like hull0's for a network name, bridge and subnet.
 nlohmann::json bridge_conflist(const std::string &name, const std::string &bridge,
                                const Ipv4Net &subnet);
+// Pure: a network template filled in: every "subnet": "auto" becomes the
+// subnet, every "gateway": "auto" its first address.
+nlohmann::json fill_template(nlohmann::json j, const Ipv4Net &subnet);
 // Pure: the bridge device name for a network (<= 15 bytes).
 std::string bridge_name(const std::string &network);
 // Pure: validates a parsed conflist (throws "FILE: field: problem").
@@ -37,8 +40,10 @@ Network network_from_json(const nlohmann::json &j, const std::string &file);
 // Loads the network called name from dir ("<name>.conflist" first, then
 // any *.conflist/*.conf/*.json whose "name" matches).
 Network load_network(const std::string &dir, const std::string &name);
-// Same, but writes a default bridge network (free /24, recorded in its
-// conflist) when name is missing and `create` is true.
+// Same, but writes the network (free /24, recorded in its conflist) when
+// name is missing and `create` is true: from dir/<name>.conflist.template
+// when there is one (meson install / the package ship hull0's), else
+// bridge_conflist's.
 Network ensure_network(const std::string &dir, const std::string &name, bool create);
 // Every network in dir (unreadable files are skipped).
 std::vector<Network> list_networks(const std::string &dir);

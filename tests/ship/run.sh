@@ -106,6 +106,22 @@ if DESTDIR="$D" meson install -C "$BUILD" --no-rebuild >"$T/install.log" 2>&1; t
     n="$(basename "$exe")"
     check "DESTDIR install: $n in bin or sbin" bash -c '[ -x "$1/bin/$2" ] || [ -x "$1/sbin/$2" ]' _ "$D$prefix" "$n"
   done
+  # hull-net's default network: its template in <sysconfdir>/cni/net.d, the
+  # directory hull-net reads (/etc/cni/net.d for the /usr prefix); the
+  # installed hull-net, pointed at that directory, writes hull0 from it.
+  sysconfdir="$(meson introspect "$BUILD" --buildoptions | jq -r '.[] | select(.name == "sysconfdir") | .value')"
+  [[ "$sysconfdir" == /* ]] || sysconfdir="$prefix/$sysconfdir"
+  NETD="$D$sysconfdir/cni/net.d"
+  check "DESTDIR install: hull-net's default network template in $sysconfdir/cni/net.d" [ -s "$NETD/hull0.conflist.template" ]
+  check "hull-net --help names that directory for the /usr prefix (/etc/cni/net.d) and the template" \
+    bash -c '"$1" --help | grep -q -- "--cni-config-dir /etc/cni/net.d" && "$1" --help | grep -q "NAME.conflist.template"' _ "$S/hull-net"
+  if "$S/hull-net" --cni-config-dir "$NETD" --state-dir "$T/net-state" create hull0 >"$T/create.out" 2>&1; then
+    check "the installed hull-net writes hull0.conflist from the template, with a free 10.77.K.0/24" \
+      bash -c 'jq -e ".plugins[0].ipam.ranges[0][0].subnet | test(\"^10\\\\.77\\\\.[0-9]+\\\\.0/24$\")" "$1/hull0.conflist" >/dev/null &&
+        [ "$(jq -S "del(.plugins[0].ipam.ranges)" "$1/hull0.conflist")" = "$(jq -S "del(.plugins[0].ipam.ranges)" "$1/hull0.conflist.template")" ]' _ "$NETD"
+  else
+    fail "hull-net create hull0 with the installed template: $(cat "$T/create.out")"
+  fi
 else
   fail "DESTDIR meson install"; tail -n 20 "$T/install.log"
 fi

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <unistd.h>
 
 #include "../../hooks/net/attach.hpp"
 #include "../../hooks/net/network.hpp"
@@ -118,4 +120,39 @@ TEST_CASE("net: attach edits config.json idempotently, as an engine would") {
   CHECK(container_resolv_conf("nameserver 127.0.0.53\nnameserver 192.0.2.1\nsearch x\n") ==
         "nameserver 192.0.2.1\nsearch x\n");
   CHECK_THROWS(check_name("bad name"));
+}
+
+TEST_CASE("net: the installed hull0 template is the built-in default network") {
+  std::ifstream f(HULL_SOURCE_DIR "/hooks/net/hull0.conflist.template");
+  REQUIRE(f);
+  json tmpl = json::parse(f);
+  Ipv4Net s;
+  REQUIRE(parse_cidr("10.77.5.0/24", s));
+  CHECK(fill_template(tmpl, s) == bridge_conflist("hull0", "hull0", s));
+  CHECK(fill_template(json{{"a", {{{"subnet", "auto"}, {"gateway", "auto"}, {"x", "auto"}}}}}, s) ==
+        json{{"a", {{{"subnet", "10.77.5.0/24"}, {"gateway", "10.77.5.1"}, {"x", "auto"}}}}});
+}
+
+TEST_CASE("net: a network is written from its template beside the conflists when there is one") {
+  char d[] = "/tmp/hull-net-tmpl.XXXXXX";
+  REQUIRE(::mkdtemp(d));
+  std::string dir = d;
+  json tmpl = bridge_conflist("hull0", "hull0", {0, 24});
+  tmpl["plugins"][0]["ipMasq"] = true; // the admin's edit
+  tmpl["plugins"][0]["ipam"]["ranges"][0][0] = {{"subnet", "auto"}, {"gateway", "auto"}};
+  std::ofstream(dir + "/hull0.conflist.template") << tmpl.dump();
+  Network n = ensure_network(dir, "hull0", true);
+  CHECK(n.file == dir + "/hull0.conflist");
+  CHECK(n.plugins[0]["ipMasq"] == true);
+  Ipv4Net got;
+  CHECK(parse_cidr(n.plugins[0]["ipam"]["ranges"][0][0]["subnet"], got));
+  CHECK(load_network(dir, "hull0").plugins == n.plugins); // recorded
+  // a template for another name is refused, nothing written
+  std::ofstream(dir + "/other.conflist.template") << tmpl.dump();
+  CHECK_THROWS_WITH(ensure_network(dir, "other", true),
+                    dir + "/other.conflist.template: name: must be \"other\"");
+  CHECK(::access((dir + "/other.conflist").c_str(), F_OK) != 0);
+  for (const char *f : {"/hull0.conflist", "/hull0.conflist.template", "/other.conflist.template"})
+    ::unlink((dir + f).c_str());
+  ::rmdir(d);
 }
