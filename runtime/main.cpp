@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
   if (fam == kAll) register_checkpoint(app, ctx); // checkpoint, restore: not a family of their own
 
   try {
-    std::vector<std::string> args = hull::cli::split_exec_command({argv, argv + argc});
+    std::vector<std::string> args = hull::cli::split_trailing_args({argv, argv + argc});
     std::vector<const char *> cargs;
     for (auto &a : args)
       cargs.push_back(a.c_str());

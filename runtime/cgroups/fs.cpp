@@ -125,6 +125,22 @@ bool file_exists(const std::string &path) {
   return ::access(path.c_str(), F_OK) == 0;
 }
 
+namespace {
+// " (the parent cgroup allows 0-1)": what DIR's parent has of FILE (cpuset.cpus
+// ..., cpuset.cpus.effective on v2), for a value the kernel refused.
+std::string parent_allows(const std::string &dir, const std::string &file) {
+  const std::string parent = dir.substr(0, dir.find_last_of('/'));
+  auto v = read_file(parent + "/" + file + ".effective");
+  if (!v) v = read_file(parent + "/" + file);
+  if (!v) return "";
+  std::string t = trim(*v);
+  if (file == "cpu.rt_runtime_us")
+    return " (the parent cgroup " + parent + " has " + (t.empty() ? "no" : t) +
+           " microseconds of real-time runtime, shared by its children)";
+  return " (the parent cgroup allows " + (t.empty() ? std::string("none") : t) + ")";
+}
+} // namespace
+
 void write_cgroup_file(const std::string &dir, const std::string &file, const std::string &value) {
   const std::string path = dir + "/" + file;
   unique_fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
@@ -147,6 +163,9 @@ void write_cgroup_file(const std::string &dir, const std::string &file, const st
       hint = " (memory+swap must be >= the memory limit)";
     if (e == EINVAL && file == "memory.limit_in_bytes")
       hint = " (memory limit must be <= memory+swap)";
+    if ((e == EINVAL || e == ERANGE) && (file == "cpuset.cpus" || file == "cpuset.mems"))
+      hint = parent_allows(dir, file);
+    if ((e == EINVAL || e == EBUSY) && file == "cpu.rt_runtime_us") hint = parent_allows(dir, file);
     throw Error(file + " = " + value + ": " + errno_text(e) + hint);
   }
 }

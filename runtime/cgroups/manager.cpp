@@ -81,7 +81,8 @@ void apply_writes(
     const auto &w = writes[i];
     try {
       write_cgroup_file(dirs[i], w.file, w.value);
-    } catch (const Error &e) {
+    } catch (Error &e) {
+      if (!w.field.empty()) throw e.context(w.field);
       if (!w.best_effort) throw;
       log::warn(std::string(e.what()) + " (deprecated setting, ignored)");
     }

@@ -22,14 +22,21 @@ struct Builder {
 
   void add(const std::string &ctrl, const std::string &file, const std::string &value,
            bool best_effort = false) {
-    plan.writes.push_back({layout == Layout::v2 ? "" : ctrl, file, value, best_effort});
+    plan.writes.push_back({layout == Layout::v2 ? "" : ctrl, file, value, best_effort, ""});
+  }
+  // A write whose failure is the config's (a value the host refuses): the
+  // error names FIELD (under linux.resources).
+  void add_field(const std::string &ctrl, const std::string &file, const std::string &value,
+                 const std::string &field) {
+    add(ctrl, file, value);
+    plan.writes.back().field = "linux.resources." + field;
   }
   void warn(const std::string &w) { plan.warnings.push_back(w); }
 };
 
 void plan_cpuset(Builder &b, const spec::CPUResources &cpu) {
-  if (!cpu.cpus.empty()) b.add("cpuset", "cpuset.cpus", cpu.cpus);
-  if (!cpu.mems.empty()) b.add("cpuset", "cpuset.mems", cpu.mems);
+  if (!cpu.cpus.empty()) b.add_field("cpuset", "cpuset.cpus", cpu.cpus, "cpu.cpus");
+  if (!cpu.mems.empty()) b.add_field("cpuset", "cpuset.mems", cpu.mems, "cpu.mems");
 }
 
 void plan_devices(Builder &b, const std::vector<spec::DeviceCgroupRule> &rules) {
@@ -107,8 +114,11 @@ void plan_cpu_v1(Builder &b, const spec::CPUResources &c) {
   if (c.period) b.add("cpu", "cpu.cfs_period_us", std::to_string(*c.period));
   if (c.quota) b.add("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota));
   if (c.burst) b.add("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst));
-  if (c.realtimePeriod) b.add("cpu", "cpu.rt_period_us", std::to_string(*c.realtimePeriod));
-  if (c.realtimeRuntime) b.add("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime));
+  if (c.realtimePeriod)
+    b.add_field("cpu", "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "cpu.realtimePeriod");
+  if (c.realtimeRuntime)
+    b.add_field("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime),
+                "cpu.realtimeRuntime");
   if (c.idle) b.add("cpu", "cpu.idle", std::to_string(*c.idle));
 }
 

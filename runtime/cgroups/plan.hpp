@@ -30,6 +30,7 @@ struct Write {
   std::string file;       // file name inside the cgroup directory
   std::string value;
   bool best_effort = false; // deprecated knob (kernel memory): warn instead of failing
+  std::string field;        // config field it comes from, named in a failed write's error
 };
 
 struct Plan {

@@ -80,6 +80,38 @@ json blkio_entries(const std::optional<std::string> &t) {
   return out;
 }
 
+// "0-2,5" (cpuset.cpus / cpuset.mems) -> [0,1,2,5]; nothing for text it cannot read.
+std::vector<uint64_t> cpu_list(const std::optional<std::string> &t) {
+  std::vector<uint64_t> out;
+  if (!t) return out;
+  std::istringstream in(t->substr(0, t->find('\n')));
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    if (part.empty()) continue;
+    try {
+      const auto dash = part.find('-');
+      const uint64_t lo = std::stoull(part.substr(0, dash));
+      const uint64_t hi = dash == std::string::npos ? lo : std::stoull(part.substr(dash + 1));
+      if (hi < lo || hi - lo > 65535) return {};
+      for (uint64_t c = lo; c <= hi; ++c)
+        out.push_back(c);
+    } catch (...) {
+      return {};
+    }
+  }
+  return out;
+}
+
+// A signed cgroup value (cpuset.sched_relax_domain_level is -1 by default).
+int64_t signed_num(const std::optional<std::string> &t) {
+  if (!t) return 0;
+  try {
+    return std::stoll(t->substr(0, t->find('\n')));
+  } catch (...) {
+    return 0;
+  }
+}
+
 json base_document() {
   return {{"cpu", {{"usage", {{"kernel", 0}, {"user", 0}}}, {"throttling", json::object()}}},
           {"cpuset",
@@ -167,6 +199,17 @@ json stats_v1(const ReaderV1 &read, const std::vector<std::string> &sizes, bool 
     put(th, "periods", kv["nr_periods"]);
     put(th, "throttledPeriods", kv["nr_throttled"]);
     put(th, "throttledTime", kv["throttled_time"]);
+  }
+  // cpuset (runc's field names; the lists expanded, empty ones left out)
+  if (read("cpuset", "cpuset.cpus")) {
+    json &cs = s["cpuset"];
+    put(cs, "cpus", cpu_list(read("cpuset", "cpuset.cpus")));
+    put(cs, "mems", cpu_list(read("cpuset", "cpuset.mems")));
+    for (const char *k :
+         {"cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate", "memory_spread_page",
+          "memory_spread_slab", "memory_pressure", "sched_load_balance"})
+      cs[k] = num(read("cpuset", std::string("cpuset.") + k));
+    cs["sched_relax_domain_level"] = signed_num(read("cpuset", "cpuset.sched_relax_domain_level"));
   }
   // memory
   json &mem = s["memory"];

@@ -215,25 +215,29 @@ std::string run_ps(const std::vector<std::string> &args) {
 
 void register_ps(CLI::App &app, Context &ctx) {
   static std::string id, format = "table";
+  static std::vector<std::string> ps_args;
   auto *ps = app.add_subcommand("ps", "list the processes running inside a container");
   ps->add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
   ps->add_option("id", id, "container id")->required();
-  ps->prefix_command(); // everything after the id goes to ps(1)
-  ps->callback([&ctx, ps] {
-    std::vector<std::string> args = ps->remaining();
-    if (!args.empty() && args[0] == "--") args.erase(args.begin());
-    ctx.run = [&ctx, args] {
+  ps->add_option("ps-args", ps_args, "options for ps(1) (default -ef)");
+  ps->callback([&ctx] {
+    // `ps ID -- -e -x`: main put a "--" after the id already, this one is the user's
+    if (!ps_args.empty() && ps_args[0] == "--") ps_args.erase(ps_args.begin());
+    ctx.run = [&ctx] {
       Container c = Container::load(ctx.global, id);
-      if (c.status() == "stopped") throw Error("container not running");
-      std::vector<pid_t> pids = c.cgroup()->pids();
+      // runc lists a stopped container too: what is left in its cgroup (usually nothing)
+      std::vector<pid_t> pids;
+      if (auto m = c.cgroup()) pids = m->pids();
       if (format == "json") {
-        if (!args.empty()) throw Error("ps: ps options cannot be used with --format json");
-        std::cout << nlohmann::json(pids).dump() << std::endl;
+        if (!ps_args.empty()) throw Error("ps: ps options cannot be used with --format json");
+        // runc encodes an empty list as null
+        std::cout << (pids.empty() ? nlohmann::json(nullptr) : nlohmann::json(pids)).dump()
+                  << std::endl;
         return 0;
       }
       const std::set<int> set(pids.begin(), pids.end());
       std::cout << cgroups::filter_ps_table(
-                       run_ps(args.empty() ? std::vector<std::string>{"-ef"} : args), set)
+                       run_ps(ps_args.empty() ? std::vector<std::string>{"-ef"} : ps_args), set)
                 << std::flush;
       return 0;
     };

@@ -31,8 +31,8 @@ void register_checkpoint(CLI::App &app, Context &ctx);
 bool checkpoint_help_requested(const CLI::App &app);
 // exec (exec_cmd.cpp)
 void register_exec(CLI::App &app, Context &ctx);
-// Inserts "--" after exec's container id so the command's own flags
-// (`sh -c ...`) are not taken for hull's.
-std::vector<std::string> split_exec_command(std::vector<std::string> args);
+// Inserts "--" after the container id of exec and ps so that what follows
+// (exec's `sh -c ...`, ps(1)'s `-e -x`) is not taken for hull's own flags.
+std::vector<std::string> split_trailing_args(std::vector<std::string> args);
 
 } // namespace hull::cli

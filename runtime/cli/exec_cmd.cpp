@@ -1,4 +1,6 @@
 // exec
+#include <algorithm>
+
 #include "cli/commands.hpp"
 #include "container/exec.hpp"
 #include "util/error.hpp"
@@ -45,42 +47,44 @@ void register_exec(CLI::App &app, Context &ctx) {
   });
 }
 
-std::vector<std::string> split_exec_command(std::vector<std::string> args) {
-  static const std::vector<std::string> with_value = {"--console-socket",
-                                                      "--cwd",
-                                                      "-e",
-                                                      "--env",
-                                                      "-u",
-                                                      "--user",
-                                                      "-g",
-                                                      "--additional-gids",
-                                                      "-p",
-                                                      "--process",
-                                                      "--pid-file",
-                                                      "--process-label",
-                                                      "--apparmor",
-                                                      "-c",
-                                                      "--cap",
-                                                      "--preserve-fds",
-                                                      "--cgroup",
-                                                      "--root",
-                                                      "--log",
-                                                      "--log-format",
-                                                      "--rootless",
-                                                      "--criu"};
+std::vector<std::string> split_trailing_args(std::vector<std::string> args) {
+  static const std::vector<std::string> global_valued = {"--root", "--log", "--log-format",
+                                                         "--rootless", "--criu"};
+  static const std::vector<std::string> exec_valued = {"--console-socket",
+                                                       "--cwd",
+                                                       "-e",
+                                                       "--env",
+                                                       "-u",
+                                                       "--user",
+                                                       "-g",
+                                                       "--additional-gids",
+                                                       "-p",
+                                                       "--process",
+                                                       "--pid-file",
+                                                       "--process-label",
+                                                       "--apparmor",
+                                                       "-c",
+                                                       "--cap",
+                                                       "--preserve-fds",
+                                                       "--cgroup"};
+  static const std::vector<std::string> ps_valued = {"-f", "--format"};
+  auto has = [](const std::vector<std::string> &v, const std::string &a) {
+    return std::find(v.begin(), v.end(), a) != v.end();
+  };
+  // The subcommand: the first word that is neither a global option nor its value.
   size_t i = 1;
-  while (i < args.size() && args[i] != "exec") {
-    bool takes = std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end();
-    i += takes ? 2 : 1;
-  }
+  while (i < args.size() && args[i].size() > 1 && args[i][0] == '-')
+    i += has(global_valued, args[i]) ? 2 : 1;
+  if (i >= args.size() || (args[i] != "exec" && args[i] != "ps")) return args;
+  const auto &valued = args[i] == "exec" ? exec_valued : ps_valued;
   for (++i; i < args.size(); i++) {
     const std::string &a = args[i];
     if (a == "--") return args;
     if (a.size() > 1 && a[0] == '-') {
-      if (std::find(with_value.begin(), with_value.end(), a) != with_value.end()) i++;
+      if (has(valued, a) || has(global_valued, a)) i++;
       continue;
     }
-    // a is the id: everything after it is the command, verbatim
+    // a is the id: everything after it belongs to the command (or ps), verbatim
     if (i + 1 < args.size()) args.insert(args.begin() + long(i) + 1, "--");
     return args;
   }

@@ -529,6 +529,10 @@ TEST_CASE("cgroups: v1 stats document", "[cgroups]") {
       {"blkio/blkio.throttle.io_service_bytes_recursive", "8:0 Read 10\n8:0 Write 20\nTotal 30\n"},
       {"unified/hugetlb.2MB.current", "2097152\n"},
       {"unified/hugetlb.2MB.events", "max 1\n"},
+      {"cpuset/cpuset.cpus", "0-2,5\n"},
+      {"cpuset/cpuset.mems", "0\n"},
+      {"cpuset/cpuset.sched_load_balance", "1\n"},
+      {"cpuset/cpuset.sched_relax_domain_level", "-1\n"},
   };
   auto reader = [&](const std::string &c, const std::string &f) -> std::optional<std::string> {
     auto it = files.find(c + "/" + f);
@@ -536,6 +540,11 @@ TEST_CASE("cgroups: v1 stats document", "[cgroups]") {
     return it->second;
   };
   auto s = stats_v1(reader, {"2MB"}, true, 100);
+  CHECK(s["cpuset"]["cpus"] == nlohmann::json({0, 1, 2, 5}));
+  CHECK(s["cpuset"]["mems"] == nlohmann::json({0}));
+  CHECK(s["cpuset"]["sched_load_balance"] == 1);
+  CHECK(s["cpuset"]["sched_relax_domain_level"] == -1);
+  CHECK(s["cpuset"]["mem_exclusive"] == 0);
   CHECK(s["cpu"]["usage"]["total"] == 5000);
   CHECK(s["cpu"]["usage"]["percpu"] == nlohmann::json({3000, 2000}));
   CHECK(s["cpu"]["usage"]["user"] == 30000000);
