@@ -170,10 +170,22 @@ set_args "$B" sh /sched.sh
 if [ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]; then
   # real-time group scheduling: the container's cgroup needs a budget
   cfg "$B" '.process.scheduler = {policy: "SCHED_FIFO", priority: 10}'
-  run_in "$B" "$(uniq_id sched)"
+  ID=$(uniq_id sched); run_in "$B" "$ID"
   if [ "$RC" != 0 ] && contains "$ERR" "process.scheduler" && contains "$ERR" "realtimeRuntime"; then
     ok "no budget: clear error"; else fail "rc=$RC"; fi
-  cfg "$B" '.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 1000000}'
+  check "no budget: nothing left behind" no_leftovers "$ID"
+  # A new parent has no budget of its own (runc leaves parents alone too):
+  # one clear error naming the field and the parent, nothing left behind.
+  RT_P="hull-it-rtp-$$"
+  cfg "$B" '.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 1000000} |
+    .linux.cgroupsPath = "/" + $p + "/sub/" + $p' --arg p "$RT_P"
+  ID=$(uniq_id sched); run_in "$B" "$ID"
+  if [ "$RC" != 0 ] && [ "$(wc -l <<<"$ERR")" = 1 ] &&
+    contains "$ERR" "linux.resources.cpu.realtimeRuntime: cpu.rt_runtime_us = 10000" &&
+    contains "$ERR" "/sys/fs/cgroup/cpu/$RT_P/sub has 0 microseconds"; then
+    ok "parent without budget: $ERR"; else fail "rc=$RC"; fi
+  check "parent without budget: no cgroup left" [ ! -e "/sys/fs/cgroup/cpu/$RT_P" ]
+  cfg "$B" 'del(.linux.cgroupsPath)'
 fi
 cfg "$B" '.process.scheduler = {policy: "SCHED_FIFO", priority: 10} | .process.user = {uid: 1000, gid: 1000}'
 run_in "$B" "$(uniq_id sched)"
