@@ -262,7 +262,7 @@ void register_events(CLI::App &app, Context &ctx) {
       const auto every = cgroups::parse_duration("--interval", interval);
       if (every.count() <= 0) throw Error("--interval: must be greater than 0");
       Container c = Container::load(ctx.global, id);
-      if (c.status() == "stopped") throw Error("container not running");
+      if (c.status() == "stopped") throw Error("container with id " + id + " is not running");
       auto m = c.cgroup();
       if (stats_once) {
         const auto s = m->stats();

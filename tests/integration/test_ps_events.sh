@@ -156,6 +156,9 @@ if start_bg "$B" "$ID"; then
   check "at least two stats events" [ "$(jq -s '[.[] | select(.type == "stats" and .id == $id)] | length' --arg id "$ID" <<<"$OUT")" -ge 2 ]
   check "each line is one JSON object" [ "$(jq -s length <<<"$OUT")" = "$(wc -l <<<"$OUT")" ]
   check "same fields as --stats" [ "$(keys "$(head -n1 <<<"$OUT")")" = "$(keys "$HULL_STATS")" ]
+  ERR="$(hull events --stats "$ID" 2>&1)"; RC=$?
+  if [ "$RC" != 0 ] && contains "$ERR" "container with id $ID is not running"; then
+    ok "events of a stopped container: runc's error"; else fail "rc=$RC"; fi
 else
   fail "run -d failed"
 fi
