@@ -100,7 +100,7 @@ std::string filter_ps_table(const std::string &out, const std::set<int> &pids) {
     if (col == "PID") pid_col = idx;
     ++idx;
   }
-  if (pid_col < 0) throw Error("ps: couldn't find PID field in ps output");
+  if (pid_col < 0) throw Error("couldn't find PID field in ps output");
   std::string result = header + "\n";
   std::string line;
   while (std::getline(in, line)) {

@@ -1,6 +1,8 @@
 #include "cgroups/stats.hpp"
 
+#include <algorithm>
 #include <dirent.h>
+#include <iterator>
 #include <sstream>
 
 namespace hull::cgroups {
@@ -346,6 +348,99 @@ json stats_v2(const ReaderV2 &read, const std::vector<std::string> &sizes) {
     s["hugetlb"][size] = h;
   }
   return s;
+}
+
+namespace {
+
+// Field order of runc's types (events.go): within one object only the keys it
+// has are compared, so one list serves every struct (e.g. usage is after
+// limit in a memory entry and after cache in memory).
+constexpr const char *kRuncOrder[] = {"type",
+                                      "id",
+                                      "data",
+                                      "cpu",
+                                      "cpuset",
+                                      "memory",
+                                      "pids",
+                                      "blkio",
+                                      "hugetlb",
+                                      "intel_rdt",
+                                      "network_interfaces",
+                                      "current",
+                                      "cache",
+                                      "limit",
+                                      "usage",
+                                      "max",
+                                      "failcnt",
+                                      "swap",
+                                      "total",
+                                      "percpu",
+                                      "percpu_kernel",
+                                      "percpu_user",
+                                      "kernel",
+                                      "kernelTCP",
+                                      "user",
+                                      "raw",
+                                      "throttling",
+                                      "periods",
+                                      "throttledPeriods",
+                                      "throttledTime",
+                                      "cpus",
+                                      "cpu_exclusive",
+                                      "mems",
+                                      "mem_hardwall",
+                                      "mem_exclusive",
+                                      "memory_migrate",
+                                      "memory_spread_page",
+                                      "memory_spread_slab",
+                                      "memory_pressure",
+                                      "sched_load_balance",
+                                      "sched_relax_domain_level",
+                                      "ioServiceBytesRecursive",
+                                      "ioServicedRecursive",
+                                      "ioQueueRecursive",
+                                      "ioServiceTimeRecursive",
+                                      "ioWaitTimeRecursive",
+                                      "ioMergedRecursive",
+                                      "ioTimeRecursive",
+                                      "sectorsRecursive",
+                                      "major",
+                                      "minor",
+                                      "op",
+                                      "value"};
+
+size_t rank(const std::string &key) {
+  for (size_t i = 0; i < std::size(kRuncOrder); ++i)
+    if (key == kRuncOrder[i]) return i;
+  return std::size(kRuncOrder); // not a struct field: after them, sorted
+}
+
+nlohmann::ordered_json in_runc_order(const json &j) {
+  if (j.is_array()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto &e : j)
+      out.push_back(in_runc_order(e));
+    return out;
+  }
+  if (!j.is_object()) return nlohmann::ordered_json(j);
+  std::vector<std::string> keys;
+  for (const auto &[k, v] : j.items())
+    keys.push_back(k);
+  std::stable_sort(keys.begin(), keys.end(), [](const std::string &a, const std::string &b) {
+    return rank(a) < rank(b); // equal ranks keep json's sorted order
+  });
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto &k : keys)
+    out[k] = in_runc_order(j.at(k));
+  return out;
+}
+
+} // namespace
+
+std::string event_line(const std::string &type, const std::string &id, const json *data) {
+  json ev = {{"type", type}, {"id", id}};
+  if (data) ev["data"] = *data;
+  return in_runc_order(ev).dump();
 }
 
 } // namespace hull::cgroups

@@ -28,4 +28,9 @@ nlohmann::json stats_v1(const ReaderV1 &read, const std::vector<std::string> &hu
                         bool hugetlb_on_v2, long clock_ticks);
 nlohmann::json stats_v2(const ReaderV2 &read, const std::vector<std::string> &hugepage_sizes);
 
+// One `events` line as runc prints it: {"type":...,"id":...,"data":...} with
+// the keys of every object in the order of runc's Go structs (objects runc
+// fills from a map, like memory.raw, stay sorted). DATA may be null (oom).
+std::string event_line(const std::string &type, const std::string &id, const nlohmann::json *data);
+
 } // namespace hull::cgroups

@@ -13,6 +13,7 @@
 
 #include "cgroups/cmd_support.hpp"
 #include "cgroups/resources_json.hpp"
+#include "cgroups/stats.hpp"
 #include "cli/commands.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
@@ -229,8 +230,8 @@ void register_ps(CLI::App &app, Context &ctx) {
       std::vector<pid_t> pids;
       if (auto m = c.cgroup()) pids = m->pids();
       if (format == "json") {
-        if (!ps_args.empty()) throw Error("ps: ps options cannot be used with --format json");
-        // runc encodes an empty list as null
+        // as runc: ps options do not apply to the pid list (ignored), and
+        // an empty list is encoded as null
         std::cout << (pids.empty() ? nlohmann::json(nullptr) : nlohmann::json(pids)).dump()
                   << std::endl;
         return 0;
@@ -245,9 +246,7 @@ void register_ps(CLI::App &app, Context &ctx) {
 }
 
 void print_event(const char *type, const std::string &id, const nlohmann::json *data) {
-  nlohmann::json ev = {{"type", type}, {"id", id}};
-  if (data) ev["data"] = *data;
-  std::cout << ev.dump() << std::endl;
+  std::cout << cgroups::event_line(type, id, data) << std::endl;
 }
 
 void register_events(CLI::App &app, Context &ctx) {

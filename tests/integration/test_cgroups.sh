@@ -207,7 +207,7 @@ if (cd "$B" && hull create "$ID" </dev/null >"$WORK/oom.out" 2>&1); then
   for _ in $(seq 1 50); do [ "$(hull state "$ID" 2>/dev/null | jq -r .status)" = stopped ] && break; sleep 0.2; done
   sleep 0.5
   kill "$EV" 2>/dev/null; wait "$EV" 2>/dev/null
-  check "events printed an oom event" grep -q "{\"id\":\"$ID\",\"type\":\"oom\"}" "$WORK/events.out"
+  check "events printed an oom event" grep -q "{\"type\":\"oom\",\"id\":\"$ID\"}" "$WORK/events.out"
   check "events printed stats lines" grep -q '"type":"stats"' "$WORK/events.out"
   if [ $V2 = 1 ]; then ev=$(cgread "$ID" "" memory.events); else ev=$(cgread "$ID" memory memory.oom_control); fi
   check "the kernel counted an OOM kill" contains "$ev" "oom_kill 1"

@@ -50,8 +50,10 @@ if start_bg "$B" "$ID"; then
   OUT="$(hull ps "$ID" -o pid,comm 2>&1)"
   check "ps -o pid,comm: two columns, the container's sleeps only" \
     [ "$(tail -n +2 <<<"$OUT" | awk '{print $2}' | sort -u)" = sleep ]
-  OUT="$(hull ps -f json "$ID" -e 2>&1)"; RC=$?
-  check "ps -f json with ps options is an error" [ "$RC" != 0 ]
+  OUT="$(hull ps -f json "$ID" -e -x 2>&1)"; RC=$?
+  check "ps -f json ignores ps options, as runc" [ "$RC" = 0 -a "$(jq -c 'sort' <<<"$OUT")" = "$(jq -sc 'sort' <<<"$want")" ]
+  ERR="$(hull ps "$ID" -o comm 2>&1)"; RC=$?
+  check "ps options without a PID column: runc's error" [ "$RC" != 0 ] && check "... text" [ "$ERR" = "hull: couldn't find PID field in ps output" ]
 
   t "ps of a stopped container (runc: exit 0, only the header)"
   hull kill "$ID" KILL
@@ -103,9 +105,12 @@ runc_() { timeout 60 runc --root "$RUNC_ROOT" "$@"; }
 # keys JSON: every path of a stats event, array indexes as [], without the
 # memory.stat pass-through (raw) and the hugetlb sizes (runc on a hybrid host
 # reads no hugetlb: it only looks for the v1 controller).
-keys() {
-  jq -r '[paths | map(if type == "number" then "[]" else . end) | join(".")] | unique | .[] |
-    select(startswith("data.memory.raw.") or startswith("data.hugetlb.") | not)' <<<"$1"
+keys() { in_order "$1" | sort; }
+# in_order JSON: the same paths in the order they are printed (first sight).
+in_order() {
+  jq -r '[paths | map(if type == "number" then "[]" else . end) | join(".")] | .[] |
+    select(startswith("data.memory.raw.") or startswith("data.hugetlb.") | not)' <<<"$1" |
+    awk '!seen[$0]++'
 }
 
 t "events --stats: runc's JSON"
@@ -131,6 +136,7 @@ if start_bg "$B" "$ID"; then
       d="$(diff <(keys "$RUNC_STATS") <(keys "$HULL_STATS"))"
       if [ -z "$d" ]; then ok "same fields as runc $(runc --version | head -n1 | cut -d' ' -f3) ($(keys "$HULL_STATS" | wc -l) paths)"
       else fail "fields differ from runc's (< runc, > hull): $(echo $d)"; fi
+      check "fields in runc's order" [ "$(in_order "$RUNC_STATS")" = "$(in_order "$HULL_STATS")" ]
       check "cpuset values as runc's" [ "$(jq -S -c '.data.cpuset' <<<"$RUNC_STATS")" = "$(jq -S -c '.data.cpuset' <<<"$HULL_STATS")" ]
       check "memory limit as runc's" [ "$(jq '.data.memory.usage.limit' <<<"$RUNC_STATS")" = "$(jq '.data.memory.usage.limit' <<<"$HULL_STATS")" ]
       check "pids as runc's" [ "$(jq -c '.data.pids' <<<"$RUNC_STATS")" = "$(jq -c '.data.pids' <<<"$HULL_STATS")" ]

@@ -663,3 +663,21 @@ TEST_CASE("cgroups: update -r parses linux.resources JSON", "[cgroups]") {
                       Catch::Contains("resources.memory.limit") && Catch::Contains("integer"));
   REQUIRE_THROWS_WITH(resources_from_text("{nope"), Catch::Contains("invalid JSON"));
 }
+
+TEST_CASE("cgroups: events lines keep runc's field order", "[cgroups]") {
+  using hull::cgroups::event_line;
+  CHECK(event_line("oom", "c1", nullptr) == R"({"type":"oom","id":"c1"})");
+  nlohmann::json data = {
+      {"pids", {{"limit", 64}, {"current", 2}}},
+      {"memory",
+       {{"raw", {{"rss", 1}, {"cache", 2}}},
+        {"usage", {{"failcnt", 0}, {"usage", 5}, {"limit", 9}}},
+        {"cache", 3}}},
+      {"cpu", {{"usage", {{"user", 1}, {"total", 4}}}, {"throttling", nlohmann::json::object()}}},
+      {"blkio", {{"ioServiceBytesRecursive", {{{"value", 1}, {"op", "Read"}, {"major", 8}}}}}}};
+  CHECK(event_line("stats", "c1", &data) ==
+        R"({"type":"stats","id":"c1","data":{"cpu":{"usage":{"total":4,"user":1},)"
+        R"("throttling":{}},"memory":{"cache":3,"usage":{"limit":9,"usage":5,"failcnt":0},)"
+        R"("raw":{"cache":2,"rss":1}},"pids":{"current":2,"limit":64},)"
+        R"("blkio":{"ioServiceBytesRecursive":[{"major":8,"op":"Read","value":1}]}}})");
+}
