@@ -36,6 +36,7 @@ def() { NAMES+=("$1"); MODE[$1]="$2"; CMD[$1]="$(printf '%q ' "${@:3}")"; }
 def v2          par  env CONFORMANCE="${V2_CONFORMANCE:-0}" tests/v2/run.sh  # runtime-tools cannot validate v2 cgroups
 def conformance par  tests/conformance/check.sh "$HULL"
 def e2e         par  tests/e2e/run.sh  # podman, containerd, docker, buildah driving hull
+def deb         par  tests/deb/run.sh  # dpkg-buildpackage, lintian, apt install ./hull_*.deb, podman --runtime hull, purge
 def integration par  tests/integration/run.sh
 def security    par  tests/security/run.sh
 def asan        par  tests/catch2-phase.sh asan tests/fuzz/asan-unit.sh
