@@ -128,7 +128,7 @@ check "and passes the exit code (7: $rc)" [ "$rc" = 7 ]
 pm rm -af >/dev/null 2>&1; pm rmi -af >/dev/null 2>&1
 # what is left under our cgroup parent: only podman's empty conmon cgroups
 left="$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/$CG/*" ! -name conmon)"
-left+="$(for p in /proc/[0-9]*; do tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$T/pm" && echo " pid ${p#/proc/}"; done)"
+left+="$(for p in /proc/[0-9]*; do { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "$T/pm" && echo " pid ${p#/proc/}"; done)"
 check "no container cgroup or podman process left${left:+ ($left)}" [ -z "$left" ]
 
 # ------------------------------------------------------------ purge
