@@ -5,6 +5,9 @@
 ENGINE=podman
 source "$(dirname "$0")/lib.sh"
 need_pkgs podman conmon catatonit busybox-static
+# conmon writes a file "oom" into its working directory when a container is
+# OOM-killed (podman 4.3 gives it no persist dir): keep that inside WORK.
+cd "$WORK" || exit 2
 
 cat > "$WORK/containers.conf" <<C
 [containers]
