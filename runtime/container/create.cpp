@@ -48,18 +48,23 @@ std::string absolute(const std::string &p) {
   return buf;
 }
 
-// Undoes a half-made container unless disarmed: the same teardown `delete -f`
-// does, from the in-memory record (which may be ahead of the one on disk).
+// Undoes a half-made container: the same teardown `delete -f` does, from
+// the in-memory record (which may be ahead of the one on disk). It owns the
+// container and its lock so that both outlive create's own frames.
 struct Rollback {
-  Container *c = nullptr;
-  bool armed = true;
-  ~Rollback() {
-    if (!armed || !c) return;
+  std::optional<Container> c;
+  unique_fd lock;
+  bool armed = false;
+  // What could not be undone ("" when everything was, or nothing was to do).
+  std::string undo() noexcept {
+    if (!armed || !c) return "";
+    armed = false;
     try {
       c->teardown();
     } catch (const std::exception &e) {
-      log::warn(std::string("cleanup: ") + e.what());
+      return e.what();
     }
+    return "";
   }
 };
 
@@ -133,7 +138,9 @@ std::string rfc3339_nano_now() {
   return out;
 }
 
-Created create(const GlobalOptions &g, const CreateOptions &o) {
+namespace {
+
+Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &rb) {
   // The runtime must never expose itself to the container (CVE-2019-5736).
   ::prctl(PR_SET_DUMPABLE, 0);
   check_id(o.id);
@@ -169,16 +176,15 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
     throw_errno("create state directory " + dir);
   }
   fault::point("create.claimed");
-  Container c = Container::fresh(g);
+  Container &c = rb.c.emplace(Container::fresh(g));
   Record &rec = c.record();
   rec.id = o.id;
   // A delete -f and another create may have raced us to the directory
   // between mkdir and here: whoever finds a record in it lost.
-  unique_fd lockfd = c.lock(/*reload=*/false);
+  rb.lock = c.lock(/*reload=*/false);
   if (::access((dir + "/state.json").c_str(), F_OK) == 0)
     throw Error("container with id exists: " + o.id);
-  Rollback rb;
-  rb.c = &c;
+  rb.armed = true;
   rec.bundle = bundle;
   rec.rootfs = rootfs;
   rec.created = rfc3339_nano_now();
@@ -352,6 +358,22 @@ Created create(const GlobalOptions &g, const CreateOptions &o) {
   }
   rb.armed = false;
   return out;
+}
+
+} // namespace
+
+Created create(const GlobalOptions &g, const CreateOptions &o) {
+  Rollback rb;
+  try {
+    return create_steps(g, o, rb);
+  } catch (const std::exception &e) {
+    // One error line, also when the cleanup itself fails (a --root gone
+    // read-only keeps the state directory): its record lets delete -f finish.
+    std::string left = rb.undo();
+    if (left.empty()) throw;
+    throw Error(std::string(e.what()) + "; cleanup: " + left + " (delete -f " + o.id +
+                " finishes it)");
+  }
 }
 
 } // namespace hull::container
