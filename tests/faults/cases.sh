@@ -2,6 +2,7 @@
 echo "# cases"
 
 # ---- corrupt / truncated / missing state.json
+want_case corrupt &&
 for how in truncated garbage empty missing; do
   id="$PFX-corrupt"
   (cd "$B" && h run -d "$id") >/dev/null 2>&1
@@ -23,6 +24,7 @@ for how in truncated garbage empty missing; do
 done
 
 # ---- 10 parallel creates of one id
+if want_case race; then
 id="$PFX-race"
 for i in $(seq 1 10); do (cd "$B" && h create "$id") >"$WORK/race.$i" 2>&1 & done; wait
 won=0; lost=0
@@ -32,8 +34,10 @@ done
 [ $won = 1 ] && [ $lost = 9 ] && [ "$(h state "$id" | jq -r .status)" = created ] &&
   ok "10 parallel creates: 1 created, 9 exists" || bad "10 parallel creates: $won won, $lost exists: $(cat "$WORK"/race.* | sort | uniq -c)"
 clean_and_reuse "after parallel creates" "$id"
+fi
 
 # ---- delete during start, kill during delete (10 rounds each)
+if want_case start-delete; then
 id="$PFX-ds"; good=0
 for i in $(seq 1 10); do
   (cd "$B" && h create "$id") >/dev/null 2>&1
@@ -42,6 +46,8 @@ for i in $(seq 1 10); do
   if [ $drc = 0 ] && { [ $src = 0 ] || grep -qE "does not exist|has stopped|already dead" "$WORK/s.out"; } && [ -z "$(leftovers "$id")" ]; then good=$((good + 1)); else echo "# start rc=$src $(cat "$WORK/s.out") delete rc=$drc $(cat "$WORK/d.out") $(leftovers "$id")"; h delete -f "$id" >/dev/null 2>&1; fi
 done
 [ $good = 10 ] && ok "delete during start: 10/10 clean" || bad "delete during start: $good/10 clean"
+fi
+if want_case kill-delete; then
 id="$PFX-kd"; good=0
 for i in $(seq 1 10); do
   (cd "$B" && h run -d "$id") >/dev/null 2>&1
@@ -50,8 +56,10 @@ for i in $(seq 1 10); do
   if [ $drc = 0 ] && { [ $krc = 0 ] || grep -qE "does not exist|not running" "$WORK/k.out"; } && [ -z "$(leftovers "$id")" ]; then good=$((good + 1)); else echo "# kill rc=$krc $(cat "$WORK/k.out") delete rc=$drc $(cat "$WORK/d.out")"; h delete -f "$id" >/dev/null 2>&1; fi
 done
 [ $good = 10 ] && ok "kill during delete: 10/10 clean" || bad "kill during delete: $good/10 clean"
+fi
 
 # ---- 20 parallel exec into one container; pause during exec
+if want_case exec; then
 id="$PFX-ex"
 (cd "$B" && h run -d "$id") >/dev/null 2>&1
 for i in $(seq 1 20); do h exec "$id" sh -c "echo ex$i" >"$WORK/ex.$i" 2>&1 & done; wait
@@ -69,45 +77,88 @@ for i in $(seq 1 5); do
 done
 [ $good = 5 ] && ok "pause during exec: 5/5 whole" || bad "pause during exec: $good/5 whole"
 clean_and_reuse "after exec races" "$id"
+fi
 
 # ---- full disk and read-only --root (a tiny tmpfs)
+# stop_at STEP: starts create stopped at STEP (pid in $cp), waits for the stop.
+stop_at() {
+  HULL_FAULT_STEP="$1:stop" action create "$id" >"$WORK/cut.out" 2>&1 & cp=$!
+  for _ in $(seq 1 200); do [ "$(awk '{print $3}' /proc/$cp/stat 2>/dev/null)" = T ] && break; sleep 0.02; done
+}
+# one_error WHAT RC TEXT ERRNO-TEXT: a non-zero exit and exactly one line naming ERRNO-TEXT.
+one_error() { [ "$2" != 0 ] && [ "$(printf '%s\n' "$3" | wc -l)" = 1 ] && grep -qi "$4" <<<"$3"; }
+if want_case disk || want_case readonly; then
 SAVED_ROOT="$ROOT"
 ROOT="$WORK/tiny"; mkdir -p "$ROOT"
 mount -t tmpfs -o size=64k tmpfs "$ROOT"
 id="$PFX-disk"
+fi
+if want_case disk; then
 # full from the start
 dd if=/dev/zero of="$ROOT/fill" bs=4k 2>/dev/null
 (cd "$B" && h create "$id") >/dev/null 2>"$WORK/c.err"; rc=$?; out="$(cat "$WORK/c.err")"
 rm -f "$ROOT/fill"
-[ $rc != 0 ] && echo "$out" | grep -qi "no space left on device" && [ "$(echo "$out" | wc -l)" = 1 ] && [ -z "$(leftovers "$id")" ] &&
+one_error x $rc "$out" "no space left on device" && [ -z "$(leftovers "$id")" ] &&
   ok "full --root: one error ($out), nothing left" || bad "full --root: rc=$rc: $out / $(leftovers "$id")"
-# filled up mid-create
-HULL_FAULT_STEP=create.fifo:stop action create "$id" >"$WORK/disk.out" 2>&1 & cp=$!
-for _ in $(seq 1 100); do [ "$(awk '{print $3}' /proc/$cp/stat 2>/dev/null)" = T ] && break; sleep 0.02; done
-dd if=/dev/zero of="$ROOT/fill" bs=4k 2>/dev/null; kill -CONT $cp; wait $cp; rc=$?
-rm -f "$ROOT/fill"; out="$(cat "$WORK/disk.out")"
-[ $rc != 0 ] && echo "$out" | grep -qi "no space left on device" && [ -z "$(leftovers "$id")" ] &&
-  ok "disk full mid-create: $(echo "$out" | wc -l) line(s) ($out), nothing left" || bad "disk full mid-create: rc=$rc: $out / $(leftovers "$id")"
+# filled up mid-create, at several steps
+for step in create.claimed create.config create.cloned create.hooks; do
+  stop_at $step
+  dd if=/dev/zero of="$ROOT/fill" bs=4k 2>/dev/null; kill -CONT $cp; wait $cp; rc=$?
+  rm -f "$ROOT/fill"; out="$(cat "$WORK/cut.out")"
+  one_error x $rc "$out" "no space left on device" && [ -z "$(leftovers "$id")" ] &&
+    ok "disk full at $step: one error ($out), nothing left" || { bad "disk full at $step: rc=$rc: $out / $(leftovers "$id")"; h delete -f "$id" >/dev/null 2>&1; }
+done
+fi
+if want_case readonly; then
 # read-only from the start
 mount -o remount,ro "$ROOT"
 (cd "$B" && h create "$id") >/dev/null 2>"$WORK/c.err"; rc=$?; out="$(cat "$WORK/c.err")"
-[ $rc != 0 ] && echo "$out" | grep -qi "read-only file system" && [ "$(echo "$out" | wc -l)" = 1 ] && [ -z "$(leftovers "$id")" ] &&
+one_error x $rc "$out" "read-only file system" && [ -z "$(leftovers "$id")" ] &&
   ok "read-only --root: one error ($out), nothing left" || bad "read-only --root: rc=$rc: $out / $(leftovers "$id")"
 mount -o remount,rw "$ROOT"
-# read-only mid-create: the state dir cannot go until --root is writable again
-HULL_FAULT_STEP=create.fifo:stop action create "$id" >"$WORK/ro.out" 2>&1 & cp=$!
-for _ in $(seq 1 100); do [ "$(awk '{print $3}' /proc/$cp/stat 2>/dev/null)" = T ] && break; sleep 0.02; done
-mount -o remount,ro "$ROOT"; kill -CONT $cp; wait $cp; rc=$?
-out="$(cat "$WORK/ro.out")"; left="$(leftovers "$id" | grep -v "^state dir")"
-mount -o remount,rw "$ROOT"
-[ $rc != 0 ] && echo "$out" | grep -qi "read-only file system" && [ -z "$left" ] &&
-  ok "read-only mid-create: error ($(echo "$out" | head -1)), no process/cgroup left" || bad "read-only mid-create: rc=$rc: $out / $left"
-clean_and_reuse "delete -f after read-only mid-create" "$id"
+# read-only mid-create: one error; only the state directory (which cannot
+# go) is left, shown by state/list; delete -f removes it once writable again
+for step in create.claimed create.config create.cgroup create.cloned create.hooks create.ready; do
+  stop_at $step
+  mount -o remount,ro "$ROOT"; kill -CONT $cp; wait $cp; rc=$?
+  out="$(cat "$WORK/cut.out")"; left="$(leftovers "$id" | grep -v "^state dir")"
+  st="$(h state "$id" 2>/dev/null | jq -r .status)"
+  h delete -f "$id" >/dev/null 2>&1; ro_del=$?
+  mount -o remount,rw "$ROOT"
+  one_error x $rc "$out" "read-only file system" && grep -q "delete -f $id" <<<"$out" && [ -z "$left" ] && [ "$st" = stopped ] && [ $ro_del != 0 ] &&
+    ok "read-only at $step: one error ($out), nothing else left, state shows it stopped" || bad "read-only at $step: rc=$rc: $out / state $st / delete -f while read-only rc=$ro_del / $left"
+  clean_and_reuse "delete -f once writable after read-only at $step" "$id"
+done
+fi
+if want_case disk || want_case readonly; then
 umount "$ROOT"; ROOT="$SAVED_ROOT"
+fi
+
+# ---- a hook killed with its create: it dies too (it cannot make its
+# resource after delete -f ran poststop)
+if want_case hook-kill; then
+id="$PFX-hk"
+printf '#!/bin/sh\nid=$(jq -r .id) && touch "%s/hk-started" && sleep 1 && touch "%s/res/$id"\n' "$WORK" "$WORK" > "$WORK/res-slow"
+chmod 755 "$WORK/res-slow"
+mkdir -p "$WORK/hkb"; ln -sfn "$B/rootfs" "$WORK/hkb/rootfs"
+jq --arg w "$WORK" '.hooks.createRuntime = [{path: ($w + "/res-slow"), env: ["PATH=/usr/bin:/bin"]}]' "$B/config.json" > "$WORK/hkb/config.json"
+for cmd in create run-d; do
+  rm -f "$WORK/hk-started"
+  (cd "$WORK/hkb" && exec "$HULL" --root "$ROOT" ${cmd/run-d/run -d} "$id") >/dev/null 2>&1 & hp=$!
+  for _ in $(seq 1 250); do [ -e "$WORK/hk-started" ] && break; sleep 0.02; done
+  kill -9 $hp; wait $hp 2>/dev/null
+  [ -e "$WORK/hk-started" ] || { bad "hook killed with $cmd: the hook never started"; continue; }
+  h delete -f "$id" >/dev/null 2>&1
+  sleep 1.5 # past the hook's own sleep
+  left="$(leftovers "$id")"
+  [ -z "$left" ] && ok "hook killed with $cmd: nothing made after delete -f" || { bad "hook killed with $cmd: $left"; rm -f "$WORK/res/$id"; h delete -f "$id" >/dev/null 2>&1; }
+done
+fi
 
 # ---- run in the foreground forwards signals, then deletes the container
 jq '.process.args = ["sh", "-c", "for s in TERM INT HUP QUIT; do trap \"echo got-$s; exit 7\" $s; done; while :; do sleep 0.05; done"]' "$B/config.json" > "$WORK/sig.json"
 mkdir -p "$WORK/sigb"; ln -sfn "$B/rootfs" "$WORK/sigb/rootfs"; cp "$WORK/sig.json" "$WORK/sigb/config.json"
+want_case signals &&
 for sig in TERM INT HUP QUIT; do
   id="$PFX-sig"
   (cd "$WORK/sigb" && exec "$HULL" --root "$ROOT" run "$id" </dev/null >"$WORK/sig.out" 2>&1) & rp=$!
