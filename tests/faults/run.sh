@@ -11,6 +11,8 @@
 # all); FAULT_CASES: only these cases of cases.sh (default all: corrupt race
 # start-delete kill-delete exec disk readonly hook-kill signals). The v2 VM
 # (tests/v2/run.sh) runs a reduced set: it is emulated, hence slow.
+# CGROUP_SNAPSHOT=1 (where nothing else makes cgroups, as in the VM): at the
+# end every cgroup directory must be one that existed at the start.
 set -u
 TOP="$(cd "$(dirname "$0")/../.." && pwd)"
 HULL="${HULL:-$TOP/build/runtime/hull}"
@@ -122,6 +124,9 @@ declare -A STEPS=(
   [kill]="kill.loaded"
 )
 
+cg_dirs() { find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort; }
+[ "${CGROUP_SNAPSHOT:-0}" = 1 ] && cg_dirs > "$WORK/cgroups.before"
+
 echo "# kill points"
 for cmd in create run run-d start exec delete update pause kill; do
   id="$PFX-$cmd"
@@ -165,6 +170,12 @@ done
 echo "# $KP kill points"
 
 . "$TOP/tests/faults/cases.sh"
+
+if [ "${CGROUP_SNAPSHOT:-0}" = 1 ]; then
+  new="$(cg_dirs | comm -13 "$WORK/cgroups.before" -)"
+  [ -z "$new" ] && ok "no cgroup directory left under /sys/fs/cgroup ($(wc -l < "$WORK/cgroups.before") before and after)" ||
+    bad "cgroup directories left: $(echo "$new" | head -5 | tr '\n' ' ')"
+fi
 
 rm -rf "$ROOT" "$WORK"
 echo "faults: $P passed, $F failed"
