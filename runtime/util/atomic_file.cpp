@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "util/error.hpp"
+#include "util/fault.hpp"
 #include "util/unique_fd.hpp"
 
 namespace hull {
@@ -30,6 +31,7 @@ void write_file_atomic(const std::string &path, const std::string &data, mode_t 
     ::unlink(tmp.c_str());
     throw_err("write " + path, e);
   }
+  fault::point("file.tmp"); // a killed writer leaves path.tmp: delete -f removes it
   if (::rename(tmp.c_str(), path.c_str()) < 0) {
     int e = errno;
     ::unlink(tmp.c_str());

@@ -69,7 +69,7 @@ clean_and_reuse() {
   if [ -n "$left" ]; then bad "$what: left behind: $(echo "$left" | head -5 | tr '\n' ';')"; return; fi
   # (output to files: a container's init keeps create's stdout open)
   (cd "$B" && h create "$id") >/dev/null 2>"$WORK/reuse.err" || { bad "$what: id not reusable: $(cat "$WORK/reuse.err")"; h delete -f "$id" >/dev/null 2>&1; return; }
-  h delete -f "$id" >/dev/null 2>&1
+  e="$(h delete -f "$id" 2>&1)" || { bad "$what: delete -f of the new container failed: $e"; h delete -f "$id" >/dev/null 2>&1; return; }
   left="$(leftovers "$id")"
   [ -z "$left" ] || { bad "$what: reuse left: $left"; return; }
   ok "$what"
@@ -110,13 +110,13 @@ action() {
   esac
 }
 
-STEPS_CREATE="create.claimed create.recorded create.config create.fifo create.cgroup create.seccomp create.cloned create.pid_saved create.hooks create.hooks_done create.ready create.saved"
+STEPS_CREATE="create.claimed file.tmp create.recorded create.config create.fifo create.cgroup create.seccomp create.cloned create.pid_saved create.hooks create.hooks_done create.ready create.saved"
 STEPS_START="start.locked start.claimed start.released start.saved"
 declare -A STEPS=(
   [create]="$STEPS_CREATE"
   [run]="$STEPS_CREATE run.created $STEPS_START run.started"
   [run-d]="$STEPS_CREATE run.created $STEPS_START run.started"
-  [start]="$STEPS_START"
+  [start]="$STEPS_START file.tmp"
   [exec]="exec.loaded exec.forked exec.placed exec.running"
   [delete]="delete.locked delete.killed delete.cgroup delete.poststop delete.record"
   [update]="update.locked update.applied"
