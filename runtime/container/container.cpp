@@ -74,8 +74,17 @@ void check_id(const std::string &id) {
 
 unsigned long long pid_start_time(pid_t pid) {
   if (pid <= 0) return 0;
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // read(2), not a stream: a process dying under us fails the read with ESRCH,
+  // which libstdc++'s filebuf throws (it made delete -f fail while it killed).
+  unique_fd fd(::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return 0;
+  char buf[1024];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf - 1);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return 0; // gone
+  std::string s(buf, size_t(n));
   auto rp = s.rfind(')');
   if (rp == std::string::npos) return 0;
   std::istringstream in(s.substr(rp + 2));
