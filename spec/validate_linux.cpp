@@ -183,12 +183,13 @@ void check_sysctl(const Config &c, const std::map<std::string, std::string> &sys
       if (!has(ns, "network")) bad(path, "requires a network namespace");
     } else if (key == "kernel.hostname" || key == "kernel.domainname") {
       if (!has(ns, "uts")) bad(path, "requires a uts namespace");
-      // Both set the same thing: they must agree (the sysctl is written last).
-      bool host = key == "kernel.hostname";
-      const std::string &field = host ? c.hostname : c.domainname;
-      if (!field.empty() && field != value)
-        bad(path, quote(value) + " conflicts with " + (host ? "hostname " : "domainname ") +
-                      quote(field));
+      // runc refuses kernel.hostname whatever its value: the hostname field is
+      // the one way to set it.
+      if (key == "kernel.hostname")
+        bad(path, "not allowed as it conflicts with the OCI \"hostname\" field");
+      // The sysctl is written last: it must agree with the domainname field.
+      if (!c.domainname.empty() && c.domainname != value)
+        bad(path, quote(value) + " conflicts with domainname " + quote(c.domainname));
     } else {
       bad(path, "not namespaced: would change the host");
     }

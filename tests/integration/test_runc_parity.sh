@@ -134,13 +134,18 @@ if [ "$RC" = 0 ] && [ -n "$flags" ] && (( flags & 1 )); then ok "flags $flags"
 else fail "rc=$RC"; fi
 
 # --------------------------------------------------------------------- sysctl
-t "sysctl kernel.hostname / kernel.domainname vs hostname / domainname"
+t "sysctl kernel.hostname is refused (runc), kernel.domainname must agree with domainname"
 B=$(new_bundle sysctl)
-cfg "$B" '.linux.sysctl = {"kernel.hostname": "other"}'
-run_in "$B" "$(uniq_id sysctl)"
-if [ "$RC" != 0 ] && contains "$ERR" 'linux.sysctl["kernel.hostname"]' && contains "$ERR" "conflicts with hostname"; then
-  ok "differ: $ERR"; else fail "rc=$RC"; fi
-cfg "$B" '.linux.sysctl = {"kernel.hostname": "hull", "kernel.domainname": "dom"} | .domainname = "other"'
+for v in other hull; do # a different value and the hostname field's own value
+  cfg "$B" ".linux.sysctl = {\"kernel.hostname\": \"$v\"}"
+  ID=$(uniq_id sysctl)
+  run_in "$B" "$ID"
+  if [ "$RC" != 0 ] && contains "$ERR" 'linux.sysctl["kernel.hostname"]' &&
+    contains "$ERR" 'conflicts with the OCI "hostname" field' && [ "$(grep -c . <<<"$ERR")" = 1 ]; then
+    ok "$v: $ERR"; else fail "kernel.hostname=$v: rc=$RC $ERR"; fi
+  check "nothing left ($v)" no_leftovers "$ID"
+done
+cfg "$B" '.linux.sysctl = {"kernel.domainname": "dom"} | .domainname = "other"'
 run_in "$B" "$(uniq_id sysctl)"
 if [ "$RC" != 0 ] && contains "$ERR" "conflicts with domainname"; then ok "domainname differs"
 else fail "rc=$RC"; fi
