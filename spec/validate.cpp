@@ -2,7 +2,6 @@
 // as MUST/REQUIRED, plus the few refusals runc makes. Pure: no file access.
 #include <set>
 
-#include "spec/capabilities.hpp"
 #include "spec/json_reader.hpp"
 #include "spec/names.hpp"
 #include "spec/spec.hpp"
@@ -70,11 +69,6 @@ void check_mounts(const std::vector<Mount> &mounts) {
   }
 }
 
-void check_caps(const std::string &base, const std::vector<std::string> &set) {
-  for (size_t i = 0; i < set.size(); ++i)
-    if (capability_number(set[i]) < 0) bad(idx(base, i), "unknown capability " + quote(set[i]));
-}
-
 void check_process(const Process &p) {
   need_absolute("process.cwd", p.cwd);
   if (p.args.empty()) bad("process.args", "must not be empty");
@@ -88,13 +82,8 @@ void check_process(const Process &p) {
       bad(base,
           "soft limit " + std::to_string(r.soft) + " exceeds hard limit " + std::to_string(r.hard));
   }
-  if (p.capabilities) {
-    check_caps("process.capabilities.bounding", p.capabilities->bounding);
-    check_caps("process.capabilities.effective", p.capabilities->effective);
-    check_caps("process.capabilities.inheritable", p.capabilities->inheritable);
-    check_caps("process.capabilities.permitted", p.capabilities->permitted);
-    check_caps("process.capabilities.ambient", p.capabilities->ambient);
-  }
+  // Unknown capability names are not errors: runc and crun skip them with a
+  // warning (create/exec print it), so an engine's newer capability runs.
   if (p.oomScoreAdj && (*p.oomScoreAdj < -1000 || *p.oomScoreAdj > 1000))
     bad("process.oomScoreAdj", std::to_string(*p.oomScoreAdj) + " out of range (-1000 to 1000)");
   if (p.scheduler) {

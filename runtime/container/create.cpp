@@ -19,6 +19,7 @@
 #include "linux/intel_rdt.hpp"
 #include "linux/lsm.hpp"
 #include "linux/netdev.hpp"
+#include "linux/process.hpp"
 #include "linux/terminal.hpp"
 #include "linux/userns_devices.hpp"
 #include "spec/spec.hpp"
@@ -148,6 +149,7 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   std::string bundle = absolute(o.bundle);
   spec::Config cfg = spec::load_config(bundle);
   if (!cfg.root) throw Error("config.json: root: required on Linux");
+  if (cfg.process) sys::warn_ignored_capabilities(*cfg.process);
   std::string root_path = cfg.root->path[0] == '/' ? cfg.root->path : bundle + "/" + cfg.root->path;
   struct stat st;
   if (::stat(root_path.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))

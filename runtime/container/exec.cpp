@@ -89,6 +89,7 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
     p.args = o.args;
   }
   apply_exec_flags(p, o);
+  sys::warn_ignored_capabilities(p);
   return p;
 }
 

@@ -22,18 +22,13 @@ int capability_from_name(const std::string &name) {
 
 namespace {
 
-// Names of one set -> sorted unique numbers <= last_cap.
-std::vector<int> to_numbers(const std::vector<std::string> &names, const char *set, int last_cap) {
+// Names of one set -> sorted unique numbers <= last_cap; unknown names and
+// those above last_cap are left out (ignored_capabilities names them).
+std::vector<int> to_numbers(const std::vector<std::string> &names, int last_cap) {
   std::vector<int> out;
   for (const auto &n : names) {
     int c = capability_from_name(n);
-    if (c < 0)
-      throw Error(std::string("process.capabilities.") + set + ": unknown capability \"" + n +
-                  "\"");
-    if (c > last_cap) {
-      log::debug("capability " + n + " not known to the running kernel, ignored");
-      continue;
-    }
+    if (c < 0 || c > last_cap) continue;
     out.push_back(c);
   }
   std::sort(out.begin(), out.end());
@@ -106,11 +101,11 @@ CapPlan plan_capabilities(const std::optional<spec::Capabilities> &caps, int las
   CapPlan p;
   spec::Capabilities none;
   const spec::Capabilities &c = caps ? *caps : none;
-  auto bounding = to_numbers(c.bounding, "bounding", last_cap);
-  p.effective = to_numbers(c.effective, "effective", last_cap);
-  p.permitted = to_numbers(c.permitted, "permitted", last_cap);
-  p.inheritable = to_numbers(c.inheritable, "inheritable", last_cap);
-  for (int a : to_numbers(c.ambient, "ambient", last_cap)) {
+  auto bounding = to_numbers(c.bounding, last_cap);
+  p.effective = to_numbers(c.effective, last_cap);
+  p.permitted = to_numbers(c.permitted, last_cap);
+  p.inheritable = to_numbers(c.inheritable, last_cap);
+  for (int a : to_numbers(c.ambient, last_cap)) {
     if (has(p.permitted, a) && has(p.inheritable, a))
       p.ambient.push_back(a);
     else
@@ -119,6 +114,30 @@ CapPlan plan_capabilities(const std::optional<spec::Capabilities> &caps, int las
   for (int i = 0; i <= last_cap; ++i)
     if (!has(bounding, i)) p.drop_bounding.push_back(i);
   return p;
+}
+
+std::vector<std::string> ignored_capabilities(const std::optional<spec::Capabilities> &caps,
+                                              int last_cap) {
+  std::vector<std::string> out;
+  if (!caps) return out;
+  for (const auto *set :
+       {&caps->bounding, &caps->effective, &caps->permitted, &caps->inheritable, &caps->ambient})
+    for (const auto &n : *set) {
+      int c = capability_from_name(n);
+      if (c < 0 || c > last_cap) out.push_back(n);
+    }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void warn_ignored_capabilities(const spec::Process &p) {
+  auto names = ignored_capabilities(p.capabilities, kernel_last_cap());
+  if (names.empty()) return;
+  std::string list;
+  for (const auto &n : names)
+    list += (list.empty() ? "" : " ") + n;
+  log::warn("ignoring unknown or unavailable capabilities: [" + list + "]");
 }
 
 void drop_bounding_set(const spec::Process &p) {

@@ -21,6 +21,11 @@ void drop_bounding_set(const spec::Process &p);
 // switch (PR_SET_KEEPCAPS), and process.user.umask (default 0022).
 void set_user(const spec::Process &p);
 
+// One warning line naming the capabilities of p that are not applied
+// (unknown names, or above the kernel's last cap); nothing when there are none.
+// create and exec call it once, before anything starts.
+void warn_ignored_capabilities(const spec::Process &p);
+
 // Sets effective/permitted/inheritable, then the ambient set.
 void apply_capabilities(const spec::Process &p);
 

@@ -31,9 +31,15 @@ struct CapPlan {
 };
 
 // Builds the plan; no capabilities section means every set is empty (as
-// runc does). Throws hull::Error on an unknown capability name, naming the
-// set: `process.capabilities.bounding: unknown capability "CAP_FOO"`.
+// runc does). Names hull does not know are left out like those above
+// last_cap: runc and crun ignore them (an engine may ask for a capability
+// newer than the runtime); ignored_capabilities lists them for the warning.
 CapPlan plan_capabilities(const std::optional<spec::Capabilities> &caps, int last_cap);
+
+// The names of all five sets that plan_capabilities leaves out (unknown, or
+// above last_cap), sorted, each once.
+std::vector<std::string> ignored_capabilities(const std::optional<spec::Capabilities> &caps,
+                                              int last_cap);
 
 // The plan plus CAP_SYS_ADMIN in effective and permitted, which loading a
 // seccomp filter without no_new_privs needs (see apply_capabilities_for_seccomp).

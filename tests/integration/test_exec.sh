@@ -44,6 +44,9 @@ check "CAP_SYS_ADMIN (bit 21) in effective" [ "$RC" = 0 ] && (( 0x$eff & (1 << 2
 check "CAP_SYS_ADMIN in bounding" [ -n "$bnd" ] && (( 0x$bnd & (1 << 21) ))
 check "inheritable stays empty" [ "$inh" = 0000000000000000 ]
 check "no_new_privs off without the flag" [ "$nnp" = 0 ]
+x --cap CAP_UNKNOWN --cap CAP_KILL "$ID" grep -E '^Cap' /proc/self/status
+check "--cap CAP_UNKNOWN: runs, the known one added (runc, crun)" [ "$RC" = 0 ] && (( 0x$(status_field "$OUT" CapEff) & (1 << 5) ))
+check "--cap CAP_UNKNOWN: one warning naming it" [ "$ERR" = "hull[warning]: ignoring unknown or unavailable capabilities: [CAP_UNKNOWN]" ]
 x --no-new-privs "$ID" grep NoNewPrivs /proc/self/status
 check "--no-new-privs sets it" [ "$RC" = 0 ] && [ "$(status_field "$OUT" NoNewPrivs)" = 1 ]
 

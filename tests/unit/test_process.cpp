@@ -105,13 +105,20 @@ TEST_CASE("caps above the kernel's last cap are ignored", "[process][caps]") {
   CHECK(p.drop_bounding.back() == 37);
 }
 
-TEST_CASE("unknown capability names are errors naming the set", "[process][caps]") {
-  CHECK(error_of([] { plan_capabilities(caps({"CAP_TEST"}, {}, {}, {}, {}), 40); }) ==
-        "process.capabilities.bounding: unknown capability \"CAP_TEST\"");
-  CHECK(error_of([] { plan_capabilities(caps({}, {}, {}, {}, {"CAP_NOPE"}), 40); }) ==
-        "process.capabilities.ambient: unknown capability \"CAP_NOPE\"");
-  CHECK(error_of([] { plan_capabilities(caps({}, {}, {}, {"kill"}, {}), 40); }) ==
-        "process.capabilities.inheritable: unknown capability \"kill\"");
+TEST_CASE("unknown capability names are left out and listed, like runc", "[process][caps]") {
+  auto c = caps({"CAP_TEST", "CAP_KILL"}, {"CAP_KILL", "kill"}, {"CAP_KILL", "CAP_BPF"},
+                {"CAP_NOPE"}, {"CAP_NOPE"});
+  CapPlan p = plan_capabilities(c, 37); // CAP_BPF (39) is unknown to this kernel
+  CHECK(p.effective == std::vector<int>{5});
+  CHECK(p.permitted == std::vector<int>{5});
+  CHECK(p.inheritable.empty());
+  CHECK(p.ambient.empty());
+  CHECK(p.skipped_ambient.empty());
+  CHECK(p.drop_bounding.size() == 37); // 0..37 but CAP_KILL
+  CHECK(ignored_capabilities(c, 37) ==
+        std::vector<std::string>{"CAP_BPF", "CAP_NOPE", "CAP_TEST", "kill"});
+  CHECK(ignored_capabilities(c, 40) == std::vector<std::string>{"CAP_NOPE", "CAP_TEST", "kill"});
+  CHECK(ignored_capabilities(std::nullopt, 40).empty());
 }
 
 TEST_CASE("ambient needs both permitted and inheritable", "[process][caps]") {

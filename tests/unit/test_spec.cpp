@@ -89,6 +89,14 @@ TEST_CASE("device fileMode may carry its own file-type bits (podman)", "[spec]")
         "config.json: linux.devices[0].fileMode: file-type bits 010000 do not match type \"c\"");
 }
 
+TEST_CASE("unknown capability names parse: runc and crun ignore them", "[spec]") {
+  json j = base();
+  j["process"]["capabilities"] = {{"bounding", {"CAP_CHOWN", "CAP_FLY"}},
+                                  {"ambient", {"cap_kill"}},
+                                  {"inheritable", {"CAP_SYS_EVERYTHING"}}};
+  CHECK(error_of(j.dump()) == "");
+}
+
 TEST_CASE("ConfigError carries path and problem separately", "[spec]") {
   json doc = base();
   doc["mounts"] = json::array({{{"destination", "/a"}}, {{"destination", "b"}}});
