@@ -145,7 +145,8 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   // The runtime must never expose itself to the container (CVE-2019-5736).
   ::prctl(PR_SET_DUMPABLE, 0);
   check_id(o.id);
-  check_preserve_fds(o.preserve_fds);
+  const int listen_fds = socket_activation_fds(); // they come before --preserve-fds
+  check_preserve_fds(o.preserve_fds, listen_fds);
   std::string bundle = absolute(o.bundle);
   spec::Config cfg = spec::load_config(bundle);
   if (!cfg.root) throw Error("config.json: root: required on Linux");
@@ -258,7 +259,7 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
     a.rootfs.cgroup_ns = ns.has("cgroup");
     a.chan = &child_end;
     a.state_dir_fd = state_dir_fd.get();
-    a.preserve_fds = o.preserve_fds;
+    a.preserve_fds = listen_fds + o.preserve_fds;
     a.new_keyring = !o.no_new_keyring;
     a.seccomp = seccomp ? &*seccomp : nullptr;
     a.state.id = o.id;
@@ -283,6 +284,10 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
       };
     }
     if (cfg.process) a.exec_labels = [&cfg] { sys::apply_exec_labels(*cfg.process); };
+    if (listen_fds > 0 && cfg.process) { // the process only, not the hooks (runc)
+      cfg.process->env.push_back("LISTEN_FDS=" + std::to_string(listen_fds));
+      cfg.process->env.push_back("LISTEN_PID=1");
+    }
     sys::run_init(a);
   }
   child_end.close();

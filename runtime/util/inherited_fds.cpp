@@ -1,13 +1,32 @@
 #include "util/inherited_fds.hpp"
 
+#include <cerrno>
+#include <cstdlib>
 #include <fcntl.h>
 #include <string>
+#include <unistd.h>
 
 #include "util/error.hpp"
 
 namespace hull {
 namespace {
 int g_inherited = -1; // -1: not noted (library use): no check possible
+
+std::string what_is_open() {
+  return g_inherited == 0 ? std::string("none is open")
+                          : "only fds 3-" + std::to_string(2 + g_inherited) + " are open";
+}
+
+// A whole decimal number >= 0 from the environment, -1 otherwise.
+long env_number(const char *name) {
+  const char *v = ::getenv(name);
+  if (!v || !*v) return -1;
+  char *end = nullptr;
+  errno = 0;
+  long n = std::strtol(v, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 0) return -1;
+  return n;
+}
 } // namespace
 
 void note_inherited_fds() {
@@ -17,14 +36,21 @@ void note_inherited_fds() {
   g_inherited = n;
 }
 
-void check_preserve_fds(int n) {
+void check_preserve_fds(int n, int after) {
   if (n < 0) throw Error("--preserve-fds: must not be negative (got " + std::to_string(n) + ")");
-  if (g_inherited < 0 || n <= g_inherited) return;
-  std::string have = g_inherited == 0
-                         ? std::string("none is open")
-                         : "only fds 3-" + std::to_string(2 + g_inherited) + " are open";
+  if (g_inherited < 0 || after + n <= g_inherited) return;
   throw Error("--preserve-fds " + std::to_string(n) + ": fd " + std::to_string(3 + g_inherited) +
-              " is not open (" + have + ")");
+              " is not open (" + what_is_open() + ")");
+}
+
+int socket_activation_fds() {
+  if (env_number("LISTEN_PID") != long(::getpid())) return 0;
+  long n = env_number("LISTEN_FDS");
+  if (n <= 0) return 0;
+  if (g_inherited >= 0 && n > g_inherited)
+    throw Error("LISTEN_FDS " + std::to_string(n) + ": fd " + std::to_string(3 + g_inherited) +
+                " is not open (" + what_is_open() + ")");
+  return int(n);
 }
 
 } // namespace hull

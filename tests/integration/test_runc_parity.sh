@@ -201,4 +201,31 @@ run_in "$B" "$(uniq_id sched)"
 if [ "$RC" = 0 ] && [ "$OUT" = $'5 2\n0 0' ]; then ok "SCHED_RR 5 + RESET_ON_FORK (a child is back to normal)"
 else fail "rc=$RC"; fi
 
+# ------------------------------------------------------- socket activation
+t "socket activation: LISTEN_FDS fds come first, then --preserve-fds (runc)"
+B=$(new_bundle listen)
+set_args "$B" sh -c 'echo "${LISTEN_FDS:-none} ${LISTEN_PID:-none}"; cat <&3 2>/dev/null || echo no-fd3; cat <&4 2>/dev/null || echo no-fd4'
+# run_listen PID-FOR-LISTEN_PID ARGS...: hull run with fds 3 and 4 open and
+# LISTEN_FDS=1; "self" means hull's own pid (exec keeps the shell's pid).
+run_listen() {
+  local who="$1"; shift
+  ID=$(uniq_id listen)
+  _IDS+=("$ID")
+  (cd "$B" && timeout -s KILL 30 bash -c 'p=$1; shift; [ "$p" = self ] && p=$$
+    export LISTEN_PID=$p LISTEN_FDS=1; exec "$@"' _ "$who" "$HULL" --root "$TEST_ROOT" run "$@" "$ID" \
+    3<<<"fd3" 4<<<"fd4" >"$WORK/stdout" 2>"$WORK/stderr" </dev/null)
+  RC=$?
+  OUT="$(cat "$WORK/stdout")"
+  ERR="$(cat "$WORK/stderr")"
+}
+run_listen self
+check "fd 3 passed, LISTEN_FDS=1 LISTEN_PID=1 set, fd 4 not" [ "$RC" = 0 -a "$OUT" = $'1 1\nfd3\nno-fd4' ]
+run_listen self --preserve-fds 1
+check "with --preserve-fds 1: fd 4 too" [ "$RC" = 0 -a "$OUT" = $'1 1\nfd3\nfd4' ]
+run_listen 1
+check "LISTEN_PID of another process: nothing passed" [ "$RC" = 0 -a "$OUT" = $'none none\nno-fd3\nno-fd4' ]
+run_listen self --preserve-fds 2
+check "--preserve-fds 2 after the activation fd: fd 5 is not open" [ "$RC" != 0 ] && contains "$ERR" "--preserve-fds 2: fd 5 is not open"
+check "nothing left behind" no_leftovers "$ID"
+
 finish
