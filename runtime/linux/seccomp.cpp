@@ -17,6 +17,7 @@
 #include <map>
 
 #include "linux/seccomp_cache.hpp"
+#include "linux/seccomp_enosys.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 #include "util/unique_fd.hpp"
@@ -107,6 +108,7 @@ SeccompPlan plan_seccomp(const spec::Seccomp &sc) {
   for (size_t i = 0; i < sc.syscalls.size(); i++) {
     const auto &sys = sc.syscalls[i];
     const std::string where = base + ".syscalls[" + std::to_string(i) + "]";
+    plan.named.insert(plan.named.end(), sys.names.begin(), sys.names.end());
     uint32_t act;
     try {
       act = seccomp_action(sys.action, sys.errnoRet);
@@ -219,6 +221,10 @@ SeccompProgram compile_seccomp(const SeccompPlan &plan) {
   }
   SeccompProgram prog;
   prog.bpf = export_bpf(f.ctx);
+  if (wants_enosys_stub(plan)) {
+    std::vector<sock_filter> stub = enosys_stub(last_syscalls(plan));
+    prog.bpf.insert(prog.bpf.begin(), stub.begin(), stub.end());
+  }
   prog.flags = plan.flags;
   prog.notify = plan.notify;
   return prog;

@@ -48,6 +48,7 @@ struct SeccompPlan {
   unsigned int flags = 0;       // SECCOMP_FILTER_FLAG_*
   bool notify = false;
   std::vector<SeccompRule> rules;
+  std::vector<std::string> named; // every syscall name of the profile (for the ENOSYS stub)
 };
 
 // Turns linux.seccomp into a rule set. Throws hull::Error naming the field
@@ -73,8 +74,9 @@ struct SeccompProgram {
   bool notify = false;    // uses SCMP_ACT_NOTIFY: load returns a listener fd
 };
 
-// Compiles a plan with libseccomp and exports the BPF. Unknown syscall names
-// are skipped with a log::debug line.
+// Compiles a plan with libseccomp and exports the BPF, behind the -ENOSYS
+// stub of seccomp_enosys.hpp when it applies. Unknown syscall names are
+// skipped with a log::debug line.
 SeccompProgram compile_seccomp(const SeccompPlan &plan);
 
 // The cache key: SHA-256 (hex) of the canonical JSON of the seccomp section,

@@ -228,7 +228,7 @@ std::string seccomp_canonical_json(const spec::Seccomp &sc) {
 std::string seccomp_cache_key(const spec::Seccomp &sc) {
   const scmp_version *v = seccomp_version();
   Sha256 h;
-  h.update("hull-seccomp-cache-v1\n");
+  h.update("hull-seccomp-cache-v2\n");
   h.update(seccomp_canonical_json(sc));
   h.update("\narch=" + std::to_string(seccomp_arch_native()));
   h.update("\nlibseccomp=" + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +

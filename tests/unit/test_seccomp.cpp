@@ -23,6 +23,7 @@
 #include "linux/lsm.hpp"
 #include "linux/seccomp.hpp"
 #include "linux/seccomp_cache.hpp"
+#include "linux/seccomp_enosys.hpp"
 #include "linux/sha256.hpp"
 #include "util/error.hpp"
 
@@ -249,6 +250,35 @@ TEST_CASE("compiled filters act as configured", "[seccomp][kernel]") {
     });
     REQUIRE(WIFEXITED(st));
     CHECK(WEXITSTATUS(st) == ENOTSUP);
+  }
+  SECTION("syscalls newer than the profile's last one fail with ENOSYS, as in runc") {
+    spec::Seccomp sc;
+    sc.defaultAction = "SCMP_ACT_ERRNO"; // EPERM
+    sc.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+    sc.syscalls = {call({"exit", "exit_group", "getpgid"}, "SCMP_ACT_ALLOW")};
+    // 1000 is above exit_group (231): ENOSYS; getppid (110) is below it and
+    // not listed: the default action (EPERM).
+    int st = run_filtered(sc, [] {
+      errno = 0;
+      if (syscall(1000) >= 0 || errno != ENOSYS) return 1;
+      errno = 0;
+      if (syscall(SYS_getppid) >= 0 || errno != EPERM) return 2;
+      return getpgid_errno(0) == 0 ? 0 : 3;
+    });
+    REQUIRE(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 0);
+    // no stub when the default already is ENOSYS-like or lets calls through
+    sc.defaultErrnoRet = ENOSYS;
+    CHECK(!wants_enosys_stub(plan_seccomp(sc)));
+    sc.defaultErrnoRet.reset();
+    sc.defaultAction = "SCMP_ACT_ALLOW";
+    CHECK(!wants_enosys_stub(plan_seccomp(sc)));
+    sc.defaultAction = "SCMP_ACT_KILL_PROCESS";
+    CHECK(wants_enosys_stub(plan_seccomp(sc)));
+    // x32 numbers are compared with x32's own last syscall
+    const auto last = last_syscalls(plan_seccomp(sc));
+    CHECK(last.at(SCMP_ARCH_X86_64) == 231);
+    CHECK(last.at(SCMP_ARCH_X32) == (0x40000000u | 231));
   }
   SECTION("every comparison operator") {
     struct Case {

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Where runc's own integration suite (tests/integration/*.bats of runc 1.1)
+# passed with runc and failed with hull: each check here is one of those
+# behaviours, so hull keeps matching runc without needing runc's suite.
+source "$(dirname "$0")/lib.sh"
+
+# ------------------------------------------------------- seccomp ENOSYS stub
+t "seccomp: a syscall newer than the profile's last one fails with ENOSYS, not the default errno"
+B=$(new_bundle enosys)
+cp "$TOP/build/tests/raw_syscall" "$B/rootfs/bin/raw_syscall"
+set_args "$B" sh -c 'raw_syscall 1000; raw_syscall 110'
+cfg "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+  syscalls: [{action: "SCMP_ACT_ALLOW", names: ["execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list",
+    "rseq", "prlimit64", "readlink", "readlinkat", "getrandom", "mprotect", "mmap", "munmap", "read", "write", "writev",
+    "close", "fstat", "newfstatat", "openat", "futex", "exit", "exit_group", "uname", "getpid", "getuid", "geteuid",
+    "getgid", "getegid", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "ioctl", "fcntl", "wait4", "clone", "vfork",
+    "sendmsg", "sendto", "lseek", "dup2", "dup3", "getcwd", "stat", "lstat", "access", "faccessat", "faccessat2",
+    "setpgid"]}]}'
+# getppid (110) is not allowed and below the last listed syscall: EPERM
+ID=$(uniq_id enosys)
+run_in "$B" "$ID"
+if [ "$RC" = 0 ] && [ "$OUT" = $'ENOSYS\nEPERM' ]; then ok; else fail "rc=$RC"; fi
+
+finish
