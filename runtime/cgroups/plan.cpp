@@ -1,5 +1,6 @@
 #include "cgroups/plan.hpp"
 #include "util/path.hpp"
+#include <algorithm>
 
 #include "util/error.hpp"
 
@@ -314,27 +315,31 @@ Plan plan_resources(const spec::Resources &res_in, Layout layout, const HostFact
 std::vector<spec::DeviceCgroupRule>
 effective_device_rules(const std::vector<spec::DeviceCgroupRule> &rules,
                        const std::vector<spec::Device> &linux_devices) {
+  // As runc: the config's rules, then the default allow rules. linux.devices
+  // get no rule of their own (the config's resources.devices decide), and a
+  // default rule for a path that linux.devices also creates is left out.
   std::vector<spec::DeviceCgroupRule> out = rules;
-  auto allow = [&](const std::string &type, std::optional<int64_t> major,
+  auto listed = [&](const char *path) {
+    return std::any_of(linux_devices.begin(), linux_devices.end(),
+                       [&](const spec::Device &d) { return d.path == path; });
+  };
+  auto allow = [&](const char *path, const std::string &type, std::optional<int64_t> major,
                    std::optional<int64_t> minor, const std::string &access) {
+    if (path && listed(path)) return;
     out.push_back({true, type, major, minor, access});
   };
-  for (const auto &d : linux_devices) {
-    if (d.type == "p") continue; // fifos are not subject to the device cgroup
-    allow(d.type == "b" ? "b" : "c", d.major, d.minor, "rwm");
-  }
-  allow("c", std::nullopt, std::nullopt, "m"); // mknod of any char device
-  allow("b", std::nullopt, std::nullopt, "m"); // mknod of any block device
-  allow("c", 1, 3, "rwm");                     // /dev/null
-  allow("c", 1, 5, "rwm");                     // /dev/zero
-  allow("c", 1, 7, "rwm");                     // /dev/full
-  allow("c", 1, 8, "rwm");                     // /dev/random
-  allow("c", 1, 9, "rwm");                     // /dev/urandom
-  allow("c", 5, 0, "rwm");                     // /dev/tty
-  allow("c", 5, 1, "rwm");                     // /dev/console
-  allow("c", 5, 2, "rwm");                     // /dev/ptmx
-  allow("c", 136, std::nullopt, "rwm");        // /dev/pts/*
-  allow("c", 10, 200, "rwm");                  // /dev/net/tun
+  allow(nullptr, "c", std::nullopt, std::nullopt, "m"); // mknod of any char device
+  allow(nullptr, "b", std::nullopt, std::nullopt, "m"); // mknod of any block device
+  allow("/dev/null", "c", 1, 3, "rwm");
+  allow("/dev/zero", "c", 1, 5, "rwm");
+  allow("/dev/full", "c", 1, 7, "rwm");
+  allow("/dev/random", "c", 1, 8, "rwm");
+  allow("/dev/urandom", "c", 1, 9, "rwm");
+  allow("/dev/tty", "c", 5, 0, "rwm");
+  allow(nullptr, "c", 5, 1, "rwm");              // /dev/console
+  allow(nullptr, "c", 5, 2, "rwm");              // /dev/ptmx
+  allow(nullptr, "c", 136, std::nullopt, "rwm"); // /dev/pts/*
+  allow(nullptr, "c", 10, 200, "rwm");           // /dev/net/tun
   return out;
 }
 

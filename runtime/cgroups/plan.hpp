@@ -45,9 +45,10 @@ struct Plan {
 // realtime on v2, swap without memory ...), naming the field.
 Plan plan_resources(const spec::Resources &res, Layout layout, const HostFacts &facts);
 
-// The device rules a container gets: its linux.resources.devices, then an
-// allow rule for each of linux.devices, then runc's default allow list
-// (null, zero, full, random, urandom, tty, console, ptmx, pts).
+// The device rules a container gets, as runc: its linux.resources.devices,
+// then the default allow list (mknod of any device; null, zero, full,
+// random, urandom, tty unless linux.devices lists that path; console, ptmx,
+// pts, tun). linux.devices get no allow rule of their own.
 std::vector<spec::DeviceCgroupRule>
 effective_device_rules(const std::vector<spec::DeviceCgroupRule> &rules,
                        const std::vector<spec::Device> &linux_devices);

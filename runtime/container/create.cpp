@@ -166,7 +166,7 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   // The cgroup is planned (not made) before anything exists, so the first
   // record already names every directory create will make.
   auto cg = cgroups::make_manager(o.id, lnx ? lnx->cgroupsPath : "", g.systemd_cgroup);
-  if (lnx) cg->set_linux_devices(lnx->devices); // their allow rules, like runc
+  if (lnx) cg->set_linux_devices(lnx->devices); // drop defaults they override, like runc
   // Like runc: a pre-existing frozen cgroup would freeze the init mid-setup.
   if (cg->frozen()) throw Error("container's cgroup unexpectedly frozen");
   cg->claim();

@@ -21,4 +21,22 @@ ID=$(uniq_id enosys)
 run_in "$B" "$ID"
 if [ "$RC" = 0 ] && [ "$OUT" = $'ENOSYS\nEPERM' ]; then ok; else fail "rc=$RC"; fi
 
+# ----------------------------------------------------- device cgroup rules
+t "linux.devices are not allowed by the device cgroup unless resources.devices allows them"
+B=$(new_bundle devdeny)
+# the template denies all devices; /dev/kmsg is created but stays denied
+cfg "$B" '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]
+  | .process.capabilities |= with_entries(.value += ["CAP_SYSLOG"])'
+set_args "$B" sh -c 'echo hull-parity-test > /dev/kmsg && echo written; head -c 1 /dev/kmsg >/dev/null && echo read; ls -l /dev/kmsg | cut -c1'
+run_in "$B" "$(uniq_id devdeny)"
+if [ "$RC" = 0 ] && [ "$OUT" = c ] && contains "$ERR" "Operation not permitted"; then ok; else fail "rc=$RC"; fi
+B=$(new_bundle devallow)
+cfg "$B" '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]
+  | .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]
+  | .process.capabilities |= with_entries(.value += ["CAP_SYSLOG"])'
+set_args "$B" sh -c 'echo x > /dev/kmsg && echo written; timeout 1 head -c 1 /dev/kmsg >/dev/null; echo read $?'
+run_in "$B" "$(uniq_id devallow)"
+t "an allow rule for reading a linux.devices node lets it be read, not written"
+if [ "$RC" = 0 ] && [ "$OUT" = "read 0" ]; then ok; else fail "rc=$RC"; fi
+
 finish
