@@ -154,6 +154,9 @@ void prepare_rootfs(const spec::Config &c, const RootfsOptions &o) {
       throw e.context("process.cwd");
     }
   }
+  // createContainer hooks run with the rootfs as their working directory,
+  // as in runc (they may use paths relative to it).
+  if (::fchdir(root.get()) != 0) throw_errno("chdir to rootfs " + o.rootfs);
   if (o.before_pivot) o.before_pivot();
   switch (plan.root_switch) {
   case RootSwitch::PivotRoot:

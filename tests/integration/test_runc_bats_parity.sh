@@ -39,4 +39,12 @@ run_in "$B" "$(uniq_id devallow)"
 t "an allow rule for reading a linux.devices node lets it be read, not written"
 if [ "$RC" = 0 ] && [ "$OUT" = "read 0" ]; then ok; else fail "rc=$RC"; fi
 
+# ------------------------------------------------------------------ hooks
+t "createContainer hooks run in the rootfs directory"
+B=$(new_bundle hookcwd)
+cfg "$B" '.hooks.createContainer = [{path: "/bin/sh", args: ["sh", "-c", "touch ./made-by-hook"]}]'
+set_args "$B" ls /made-by-hook
+run_in "$B" "$(uniq_id hookcwd)"
+if [ "$RC" = 0 ] && [ "$OUT" = /made-by-hook ] && [ ! -e "$B/made-by-hook" ]; then ok; else fail "rc=$RC"; fi
+
 finish
