@@ -1,4 +1,5 @@
 // The deciding half of the hook runner: environment and error wording.
+#include <cctype>
 #include <cstring>
 
 #include "container/hooks.hpp"
@@ -13,26 +14,15 @@ std::string trim_nl(std::string s) {
   return s;
 }
 
-// Go's syscall.Signal names, as runc prints them ("signal: killed").
+// Go's syscall.Signal names, as runc prints them ("signal: killed", "signal:
+// bad system call"): the C library's descriptions of the classic signals with
+// a lowercase first letter; real-time signals as "signal N".
 std::string signal_text(int sig) {
-  switch (sig) {
-  case 9:
-    return "killed";
-  case 15:
-    return "terminated";
-  case 6:
-    return "aborted";
-  case 11:
-    return "segmentation fault";
-  case 2:
-    return "interrupt";
-  case 1:
-    return "hangup";
-  case 13:
-    return "broken pipe";
-  }
-  const char *d = ::strsignal(sig);
-  return d ? std::string(d) : "signal " + std::to_string(sig);
+  const char *d = sig >= 1 && sig <= 31 ? ::strsignal(sig) : nullptr;
+  if (!d) return "signal " + std::to_string(sig);
+  std::string s = d;
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
 }
 
 } // namespace
@@ -53,8 +43,7 @@ std::string hook_failure_text(const char *phase, size_t index, const std::string
       "error running " + std::string(phase) + " hook #" + std::to_string(index) + " (" + path + ")";
   if (o.timed_out)
     return head + ": hook ran past specified timeout of " + std::to_string(o.timeout) + ".0s";
-  if (o.exec_failed)
-    return head + ": fork/exec " + path + ": " + errno_text(o.exec_errno);
+  if (o.exec_failed) return head + ": fork/exec " + path + ": " + errno_text(o.exec_errno);
   std::string how =
       o.exited ? "exit status " + std::to_string(o.code) : "signal: " + signal_text(o.code);
   return head + ": error running hook: " + how + ", stdout: " + trim_nl(o.out) +

@@ -47,4 +47,12 @@ set_args "$B" ls /made-by-hook
 run_in "$B" "$(uniq_id hookcwd)"
 if [ "$RC" = 0 ] && [ "$OUT" = /made-by-hook ] && [ ! -e "$B/made-by-hook" ]; then ok; else fail "rc=$RC"; fi
 
+t "a hook killed by a signal is reported with Go's signal name (bad system call)"
+B=$(new_bundle hooksig)
+cfg "$B" '.process.noNewPrivileges = false
+  | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_KILL"}]}
+  | .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "mkdir /dev/shm/foo"]}]'
+run_in "$B" "$(uniq_id hooksig)"
+if [ "$RC" != 0 ] && contains "$ERR" "error running hook: signal: bad system call"; then ok; else fail "rc=$RC"; fi
+
 finish

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <csignal>
+
 #include "container/hooks.hpp"
 
 using namespace hull::container;
@@ -32,6 +34,20 @@ TEST_CASE("hook failure text: list, index, path, then runc's wording") {
   CHECK(hook_failure_text("prestart", 0, "/h", s) ==
         "error running prestart hook #0 (/h): error running hook: signal: killed, stdout: , "
         "stderr: ");
+  // Go's names for every signal (runc's seccomp.bats greps "bad system call")
+  for (auto [sig, name] :
+       std::initializer_list<std::pair<int, const char *>>{{SIGSYS, "bad system call"},
+                                                           {SIGSEGV, "segmentation fault"},
+                                                           {SIGTERM, "terminated"},
+                                                           {SIGABRT, "aborted"},
+                                                           {SIGUSR1, "user defined signal 1"},
+                                                           {SIGRTMIN + 2, nullptr}}) {
+    s.code = sig;
+    const std::string want = name ? name : "signal " + std::to_string(sig);
+    CHECK(hook_failure_text("prestart", 0, "/h", s) ==
+          "error running prestart hook #0 (/h): error running hook: signal: " + want +
+              ", stdout: , stderr: ");
+  }
   HookOutcome t;
   t.timed_out = true;
   t.timeout = 2;
