@@ -1,5 +1,6 @@
 // process.user: supplementary groups, gid, uid (capabilities kept across the
 // switch with PR_SET_KEEPCAPS) and the umask.
+#include <cerrno>
 #include <fstream>
 #include <grp.h>
 #include <sstream>
@@ -44,7 +45,31 @@ UserPlan plan_user(const spec::User &user, const std::string &setgroups_text) {
   return p;
 }
 
+namespace {
+
+// Like runc: stdin/out/err (a pty slave above all) become the process
+// user's, keeping their group (devpts' gid=5), so a non-root process owns its
+// terminal. /dev/null and fds already owned by the user are left alone, and
+// so are fds the user namespace cannot map (EINVAL, EPERM).
+void give_stdio_to_user(uid_t uid) {
+  struct stat null {};
+  if (::stat("/dev/null", &null) != 0) throw_errno("stat /dev/null");
+  for (int fd = 0; fd <= 2; fd++) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      if (errno == EBADF) continue;
+      throw_errno("fstat fd " + std::to_string(fd));
+    }
+    if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev)) continue;
+    if (::fchown(fd, uid, st.st_gid) != 0 && errno != EINVAL && errno != EPERM)
+      throw_errno("chown fd " + std::to_string(fd) + " to uid " + std::to_string(uid));
+  }
+}
+
+} // namespace
+
 void set_user(const spec::Process &p) {
+  give_stdio_to_user(p.user.uid);
   UserPlan plan = plan_user(p.user, read_setgroups());
   if (plan.set_groups && setgroups(plan.groups.size(), plan.groups.data()) != 0) {
     std::string list;

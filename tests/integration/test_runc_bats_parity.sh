@@ -55,4 +55,24 @@ cfg "$B" '.process.noNewPrivileges = false
 run_in "$B" "$(uniq_id hooksig)"
 if [ "$RC" != 0 ] && contains "$ERR" "error running hook: signal: bad system call"; then ok; else fail "rc=$RC"; fi
 
+# ------------------------------------------------------ stdio / tty owner
+t "a non-root process owns its terminal (group kept) and its stdio, not /dev/null"
+B=$(new_bundle ttyowner)
+cfg "$B" '.process.terminal = true | .process.user = {uid: 1000, gid: 100}'
+set_args "$B" sh -c 'stat -c %u:%g $(tty)'
+SOCK="$WORK/tty.sock"
+"$TOP/build/tests/console_receiver" "$SOCK" > "$WORK/console.out" 2>&1 &
+RPID=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+ID=$(uniq_id ttyowner); _IDS+=("$ID")
+(cd "$B" && timeout 30 "$HULL" --root "$TEST_ROOT" run --console-socket "$SOCK" "$ID" </dev/null >/dev/null 2>"$WORK/stderr"); RC=$?
+wait "$RPID" 2>/dev/null
+OUT=$(tr -d '\r' < "$WORK/console.out"); ERR=$(cat "$WORK/stderr")
+if [ "$RC" = 0 ] && contains "$OUT" "1000:5"; then ok "terminal"; else fail "terminal: rc=$RC"; fi
+B=$(new_bundle stdioowner)
+cfg "$B" '.process.user = {uid: 1000, gid: 100}'
+set_args "$B" sh -c 'stat -Lc %u /proc/self/fd/1 /proc/self/fd/0'
+run_in "$B" "$(uniq_id stdioowner)"
+if [ "$RC" = 0 ] && [ "$OUT" = $'1000\n0' ]; then ok "pipe stdout chowned, /dev/null stdin not"; else fail "stdio: rc=$RC"; fi
+
 finish
