@@ -66,21 +66,24 @@ void check_memory(const spec::MemoryResources &m, const HostFacts &f) {
 }
 
 void plan_memory_v1(Builder &b, const spec::MemoryResources &m) {
-  if (m.swap && m.limit && *m.swap != -1 && *m.limit > 0 && *m.swap < *m.limit)
-    unsupported("memory.swap", "memory+swap (" + std::to_string(*m.swap) +
+  // As runc: a memory limit of -1 without a swap value lifts memory+swap too
+  // (else the old memsw limit would keep capping memory).
+  std::optional<int64_t> swap = m.swap;
+  if (m.limit && *m.limit == -1 && !swap && b.facts.has_memsw) swap = -1;
+  if (swap && m.limit && *swap != -1 && *m.limit > 0 && *swap < *m.limit)
+    unsupported("memory.swap", "memory+swap (" + std::to_string(*swap) +
                                    ") must be >= the memory limit (" + std::to_string(*m.limit) +
                                    ")");
   const auto limit = [&] {
     if (m.limit) b.add("memory", "memory.limit_in_bytes", std::to_string(*m.limit));
   };
-  if (m.swap) {
+  if (swap) {
     // memsw must stay >= limit at every step: raise memsw first when it grows.
-    const bool swap_first =
-        *m.swap == -1 ||
-        (b.facts.current_memsw && *b.facts.current_memsw != -1 && *b.facts.current_memsw < *m.swap);
-    if (swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+    const bool swap_first = *swap == -1 || (b.facts.current_memsw && *b.facts.current_memsw != -1 &&
+                                            *b.facts.current_memsw < *swap);
+    if (swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*swap));
     limit();
-    if (!swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*m.swap));
+    if (!swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*swap));
   } else {
     limit();
   }

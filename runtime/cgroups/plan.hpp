@@ -19,6 +19,7 @@ struct HostFacts {
   bool hugetlb_on_v2 = false; // v1 hybrid: hugetlb is only on the cgroup2 mount
   bool bfq_weight = false;    // the weight file is the bfq one (blkio.bfq.weight / io.bfq.weight)
   bool updating = false;      // hull update (not create): checkBeforeUpdate applies
+  bool has_memsw = false;     // v1: the kernel has memory.memsw.* (swap accounting)
   // v1: memory.memsw.limit_in_bytes now (nullopt = unlimited / unknown).
   std::optional<int64_t> current_memsw;
   // memory usage now (for checkBeforeUpdate).

@@ -286,6 +286,7 @@ private:
     if (dirs_.count("memory")) {
       const std::string m = dirs_["memory"];
       auto memsw = read_file(m + "/memory.memsw.limit_in_bytes");
+      facts.has_memsw = memsw.has_value();
       if (memsw) {
         long long v = std::stoll(*memsw);
         if (v < (1LL << 62)) facts.current_memsw = v;

@@ -75,4 +75,22 @@ set_args "$B" sh -c 'stat -Lc %u /proc/self/fd/1 /proc/self/fd/0'
 run_in "$B" "$(uniq_id stdioowner)"
 if [ "$RC" = 0 ] && [ "$OUT" = $'1000\n0' ]; then ok "pipe stdout chowned, /dev/null stdin not"; else fail "stdio: rc=$RC"; fi
 
+# ----------------------------------------------------------------- update
+t "update --memory -1 lifts memory+swap as well (cgroup v1 with swap accounting)"
+if [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ]; then
+  B=$(new_bundle memunl)
+  set_args "$B" sleep 300
+  cfg "$B" '.linux.resources.memory = {limit: 52428800, swap: 96468992}'
+  ID=$(uniq_id memunl); _IDS+=("$ID")
+  (cd "$B" && hull run -d "$ID" </dev/null >/dev/null 2>&1)
+  PID=$(hull state "$ID" | jq -r .pid)
+  MEMCG=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' /proc/"$PID"/cgroup)
+  ERR=$(hull update --memory -1 "$ID" 2>&1); RC=$?
+  if [ "$RC" = 0 ] && [ "$(cat "$MEMCG/memory.limit_in_bytes")" -gt 1000000000000 ] &&
+     [ "$(cat "$MEMCG/memory.memsw.limit_in_bytes")" -gt 1000000000000 ]; then ok; else fail "rc=$RC"; fi
+  hull delete -f "$ID" >/dev/null 2>&1
+else
+  ok "this kernel has no swap accounting: nothing to check"
+fi
+
 finish

@@ -137,6 +137,20 @@ TEST_CASE("cgroups: v1 memsw goes first when it grows past the current one", "[c
   CHECK(lines(v1(with_memory(m), f))[0] == "memory:memory.memsw.limit_in_bytes=-1");
 }
 
+TEST_CASE("cgroups: v1 memory limit -1 without swap lifts memsw too, as runc", "[cgroups]") {
+  spec::MemoryResources m;
+  m.limit = -1;
+  HostFacts f;
+  f.current_memsw = 96468992;
+  f.has_memsw = true;
+  CHECK(lines(v1(with_memory(m), f)) ==
+        std::vector<std::string>{"memory:memory.memsw.limit_in_bytes=-1",
+                                 "memory:memory.limit_in_bytes=-1"});
+  f.has_memsw = false; // no swap accounting: memsw is not touched
+  CHECK(lines(v1(with_memory(m), f)) ==
+        std::vector<std::string>{"memory:memory.limit_in_bytes=-1"});
+}
+
 TEST_CASE("cgroups: v1 memory+swap below the limit is refused before writing", "[cgroups]") {
   spec::MemoryResources m;
   m.limit = 4096;
