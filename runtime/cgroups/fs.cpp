@@ -166,6 +166,7 @@ void write_cgroup_file(const std::string &dir, const std::string &file, const st
     if ((e == EINVAL || e == ERANGE) && (file == "cpuset.cpus" || file == "cpuset.mems"))
       hint = parent_allows(dir, file);
     if ((e == EINVAL || e == EBUSY) && file == "cpu.rt_runtime_us") hint = parent_allows(dir, file);
+    if (hint.empty()) throw Error(file + " = " + value, e); // the caller may look at errno
     throw Error(file + " = " + value + ": " + errno_text(e) + hint);
   }
 }

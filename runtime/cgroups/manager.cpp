@@ -80,7 +80,14 @@ void apply_writes(
   for (size_t i = 0; i < writes.size(); ++i) {
     const auto &w = writes[i];
     try {
-      write_cgroup_file(dirs[i], w.file, w.value);
+      try {
+        write_cgroup_file(dirs[i], w.file, w.value);
+      } catch (Error &e) {
+        if (!w.retry_after_next || e.err() != EINVAL || i + 1 == writes.size()) throw;
+        write_cgroup_file(dirs[i + 1], writes[i + 1].file, writes[i + 1].value);
+        write_cgroup_file(dirs[i], w.file, w.value);
+        ++i;
+      }
     } catch (Error &e) {
       if (!w.field.empty()) throw e.context(w.field);
       if (!w.best_effort) throw;

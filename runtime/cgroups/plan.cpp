@@ -115,7 +115,12 @@ void plan_memory_v2(Builder &b, const spec::MemoryResources &m) {
 
 void plan_cpu_v1(Builder &b, const spec::CPUResources &c) {
   if (c.shares) b.add("cpu", "cpu.shares", std::to_string(*c.shares));
-  if (c.period) b.add("cpu", "cpu.cfs_period_us", std::to_string(*c.period));
+  if (c.period) {
+    b.add("cpu", "cpu.cfs_period_us", std::to_string(*c.period));
+    // As runc: a smaller period can be refused while the old quota over the
+    // new period exceeds the parent's limit; then the quota goes first.
+    if (c.quota) b.plan.writes.back().retry_after_next = true;
+  }
   if (c.quota) b.add("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota));
   if (c.burst) b.add("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst));
   if (c.realtimePeriod)

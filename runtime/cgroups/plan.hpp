@@ -30,8 +30,9 @@ struct Write {
   std::string controller; // v1 hierarchy ("memory", "cpu", ... "unified" for v2-in-hybrid); v2: ""
   std::string file;       // file name inside the cgroup directory
   std::string value;
-  bool best_effort = false; // deprecated knob (kernel memory): warn instead of failing
-  std::string field;        // config field it comes from, named in a failed write's error
+  bool best_effort = false;      // deprecated knob (kernel memory): warn instead of failing
+  std::string field;             // config field it comes from, named in a failed write's error
+  bool retry_after_next = false; // EINVAL: write the next one first, then this again
 };
 
 struct Plan {

@@ -93,4 +93,25 @@ else
   ok "this kernel has no swap accounting: nothing to check"
 fi
 
+t "update of a smaller cpu period with a quota under a parent quota (v1: quota written first on EINVAL)"
+if [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+  POD=hull-it-pod-$$
+  mkdir -p /sys/fs/cgroup/cpu/$POD
+  echo 50000 > /sys/fs/cgroup/cpu/$POD/cpu.cfs_quota_us
+  B=$(new_bundle cpupod)
+  set_args "$B" sleep 300
+  ID=$(uniq_id cpupod); _IDS+=("$ID")
+  # 50% as 500000/1000000: a period of 10000 with that quota would be 5000%
+  cfg "$B" '.linux.cgroupsPath = $p | .linux.resources.cpu = {quota: 500000, period: 1000000}' --arg p "/$POD/$ID"
+  (cd "$B" && hull run -d "$ID" </dev/null >/dev/null 2>&1)
+  hull update --cpu-quota 60000 "$ID" >/dev/null 2>&1 # above the parent's 50%: refused
+  ERR=$(hull update --cpu-period 10000 --cpu-quota 3000 "$ID" 2>&1); RC=$?
+  CG=/sys/fs/cgroup/cpu/$POD/$ID
+  if [ "$RC" = 0 ] && [ "$(cat $CG/cpu.cfs_period_us) $(cat $CG/cpu.cfs_quota_us)" = "10000 3000" ]; then ok; else fail "rc=$RC"; fi
+  hull delete -f "$ID" >/dev/null 2>&1
+  for d in /sys/fs/cgroup/*/$POD; do rmdir "$d" 2>/dev/null; done
+else
+  ok "no cgroup v1 cpu controller: nothing to check"
+fi
+
 finish

@@ -699,3 +699,19 @@ TEST_CASE("cgroups: events lines keep runc's field order", "[cgroups]") {
         R"("raw":{"cache":2,"rss":1}},"pids":{"current":2,"limit":64},)"
         R"("blkio":{"ioServiceBytesRecursive":[{"major":8,"op":"Read","value":1}]}}})");
 }
+
+TEST_CASE("cgroups: v1 cpu period is retried after the quota when refused", "[cgroups]") {
+  spec::CPUResources c;
+  c.period = 10000;
+  c.quota = 3000;
+  const auto p = v1(with_cpu(c));
+  REQUIRE(p.writes.size() == 2);
+  CHECK(p.writes[0].file == "cpu.cfs_period_us");
+  CHECK(p.writes[0].retry_after_next);
+  CHECK(p.writes[1].file == "cpu.cfs_quota_us");
+  CHECK_FALSE(p.writes[1].retry_after_next);
+  c.quota.reset(); // nothing to write first
+  const auto q = v1(with_cpu(c));
+  REQUIRE(q.writes.size() == 1);
+  CHECK_FALSE(q.writes[0].retry_after_next);
+}
