@@ -69,8 +69,20 @@ void check_mounts(const std::vector<Mount> &mounts) {
   }
 }
 
+// uid_t -1 (4294967295) is "leave unchanged" to setresuid/setresgid: a
+// process asking for it would keep the runtime's root. runc refuses past
+// INT32_MAX for the same reason.
+void check_id_range(const std::string &path, uint32_t id) {
+  if (id > 2147483647u)
+    bad(path, std::to_string(id) + " out of range (uids and gids must be in range 0-2147483647)");
+}
+
 void check_process(const Process &p) {
   need_absolute("process.cwd", p.cwd);
+  check_id_range("process.user.uid", p.user.uid);
+  check_id_range("process.user.gid", p.user.gid);
+  for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
+    check_id_range(idx("process.user.additionalGids", i), p.user.additionalGids[i]);
   if (p.args.empty()) bad("process.args", "must not be empty");
   std::set<std::string> seen;
   for (size_t i = 0; i < p.rlimits.size(); ++i) {

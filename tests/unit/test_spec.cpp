@@ -197,7 +197,7 @@ TEST_CASE("full config: every field lands in the model", "[spec]") {
   CHECK(p.user.uid == 1000);
   CHECK(p.user.gid == 1001);
   CHECK(p.user.umask == 18u);
-  CHECK(p.user.additionalGids == std::vector<uint32_t>{5, UINT32_MAX});
+  CHECK(p.user.additionalGids == std::vector<uint32_t>{5, 2147483647u});
   CHECK(p.user.username == "app");
 
   REQUIRE(c.hooks);
