@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
       cargs.push_back(a.c_str());
     app.parse(int(cargs.size()), cargs.data());
   } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() != 0 && !log_file.empty()) { // engines read errors from --log
+    if (e.get_exit_code() != 0) { // one line (engines read errors from --log too)
       hull::log::configure(log_file, log_format == "json", debug);
       hull::log::error(e.what()); // to the log, and one plain line to stderr
       return 1;
@@ -75,7 +75,10 @@ int main(int argc, char **argv) {
     if (::getcwd(cwd, sizeof cwd)) ctx.global.root = std::string(cwd) + "/" + ctx.global.root;
   }
   ctx.global.rootless = rootless == "true";
-  hull::log::configure(log_file, log_format == "json", debug);
+  if (std::string why = hull::log::configure(log_file, log_format == "json", debug); !why.empty()) {
+    hull::log::error(why); // as runc: a --log that cannot be opened fails the command
+    return 1;
+  }
   if (!ctx.run) return 0;
   int rc;
   try {

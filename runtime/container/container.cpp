@@ -65,6 +65,7 @@ void remove_state_dir(const std::string &dir) {
 }
 
 void check_id(const std::string &id) {
+  if (id.empty()) throw Error("container id cannot be empty");
   bool okchars = !id.empty() && id.size() <= 1024;
   for (char ch : id)
     okchars &=

@@ -8,7 +8,8 @@ namespace hull::log {
 
 enum class Level { debug, info, warning, error };
 
-void configure(const std::string &file, bool json, bool debug);
+// "" or why the log file cannot be opened (errors then go to stderr only).
+std::string configure(const std::string &file, bool json, bool debug);
 bool debug_enabled();
 void write(Level lvl, const std::string &msg);
 
