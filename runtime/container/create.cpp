@@ -231,7 +231,13 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   struct KillFirst {
     Rollback &rb;
     ~KillFirst() {
-      if (rb.armed && rb.c->record().pid > 0) ::kill(rb.c->record().pid, SIGKILL);
+      pid_t pid = rb.armed ? rb.c->record().pid : 0;
+      if (pid <= 0) return;
+      ::kill(pid, SIGKILL);
+      // Reaped here: exiting with it unreaped leaves a zombie to whoever
+      // inherits it (a PID 1 that reaps late keeps it for seconds).
+      while (::waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
+      }
     }
   } kill_first{rb};
   bool placed = false;
