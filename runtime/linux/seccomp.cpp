@@ -3,6 +3,7 @@
 #include "linux/seccomp.hpp"
 
 #include <cerrno>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -230,6 +231,17 @@ SeccompProgram compile_seccomp(const SeccompPlan &plan) {
   return prog;
 }
 
+namespace {
+// The kernel refuses a longer program (EINVAL): say so before the init
+// exists, not from the init when it loads the filter.
+void check_length(const std::vector<sock_filter> &bpf) {
+  if (bpf.size() > BPF_MAXINSNS)
+    throw Error("linux.seccomp: the filter compiles to " + std::to_string(bpf.size()) +
+                " BPF instructions, more than the kernel's limit of " +
+                std::to_string(BPF_MAXINSNS));
+}
+} // namespace
+
 std::optional<SeccompProgram> prepare_seccomp(const spec::Linux *lnx,
                                               const std::string &cache_dir) {
   if (!lnx || !lnx->seccomp) return std::nullopt;
@@ -240,10 +252,12 @@ std::optional<SeccompProgram> prepare_seccomp(const spec::Linux *lnx,
     key = seccomp_cache_key(sc);
     if (auto bpf = seccomp_cache_load(cache_dir, key)) {
       log::debug("seccomp: cached program " + key.substr(0, 16) + " used");
+      check_length(*bpf);
       return SeccompProgram{std::move(*bpf), plan.flags, plan.notify};
     }
   }
   SeccompProgram prog = compile_seccomp(plan);
+  check_length(prog.bpf);
   if (!key.empty()) {
     try {
       seccomp_cache_store(cache_dir, key, prog.bpf, kSeccompCacheMaxBytes);

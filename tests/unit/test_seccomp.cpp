@@ -583,3 +583,22 @@ TEST_CASE("procfs opened for attr writes is a real procfs", "[lsm]") {
   spec::Process none;
   CHECK_NOTHROW(apply_exec_labels(none));
 }
+
+TEST_CASE("a filter past the kernel's 4096 instructions is refused before the init", "[seccomp]") {
+  TempDir td;
+  const std::string dir = (td.path / "seccomp-cache").string();
+  spec::Linux lnx;
+  lnx.seccomp = allow_all();
+  for (uint64_t v = 0; v < 5000; ++v)
+    lnx.seccomp->syscalls.push_back(
+        call({"read"}, "SCMP_ACT_ERRNO", 1u, {arg(0, v, "SCMP_CMP_EQ")}));
+  CHECK_THROWS_WITH(prepare_seccomp(&lnx, dir),
+                    Catch::Contains("more than the kernel's limit of 4096"));
+  CHECK_FALSE(seccomp_cache_load(dir, seccomp_cache_key(*lnx.seccomp))); // not cached
+  // one already in the cache (a hull before this check stored it) is refused too
+  auto prog = compile_seccomp(plan_seccomp(*lnx.seccomp));
+  REQUIRE(prog.bpf.size() > 4096);
+  seccomp_cache_store(dir, seccomp_cache_key(*lnx.seccomp), prog.bpf, kSeccompCacheMaxBytes);
+  CHECK_THROWS_WITH(prepare_seccomp(&lnx, dir),
+                    Catch::Contains("more than the kernel's limit of 4096"));
+}
