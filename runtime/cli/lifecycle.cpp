@@ -63,6 +63,9 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
           container::remove(ctx.global, ro.id, true);
         } catch (...) {
         }
+        // The init is our child: reaped here, not left a zombie to PID 1.
+        while (::waitpid(made.pid, nullptr, __WALL) < 0 && errno == EINTR) {
+        }
         throw;
       }
       fault::point("run.started");
