@@ -80,6 +80,23 @@ void die_with_parent(pid_t parent, const sys::SyncChannel &chan) {
   if ((pp != 0 && pp != parent) || (::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))) ::_exit(1);
 }
 
+// The init was SIGKILLed before it was ready: a memory limit too low for it
+// shows as hits of the limit (v1 memory.failcnt, v2 memory.events max).
+void oom_in_setup(cgroups::Manager &cg, const spec::Linux *lnx) {
+  if (!lnx || !lnx->resources || !lnx->resources->memory || !lnx->resources->memory->limit) return;
+  uint64_t hits = 0;
+  try {
+    const auto st = cg.stats();
+    hits = st.at("memory").at("usage").at("failcnt").get<uint64_t>();
+  } catch (const std::exception &) {
+    return;
+  }
+  if (hits > 0)
+    throw Error("linux.resources.memory.limit: the container init was killed during setup: " +
+                std::to_string(*lnx->resources->memory->limit) +
+                " bytes is too little memory to start it");
+}
+
 bool has_create_hooks(const spec::Config &cfg) {
   return cfg.hooks && (!cfg.hooks->prestart.empty() || !cfg.hooks->createRuntime.empty() ||
                        !cfg.hooks->createContainer.empty());
@@ -317,7 +334,9 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   for (;;) {
     sys::Message m;
     if (!parent_end.recv(m)) {
-      ::waitpid(pid, nullptr, 0);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) oom_in_setup(*cg, lnx);
       throw Error("container init exited unexpectedly during setup");
     }
     if (m.type == sys::Msg::error) throw Error(m.text);
