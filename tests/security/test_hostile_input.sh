@@ -1,0 +1,298 @@
+#!/bin/bash
+# Hostile input, table-driven: every row is a bad id, path, config.json,
+# process.json, resources file or signal that hull must refuse with ONE
+# stderr line naming the cause (the row's expected text), a non-zero exit,
+# no crash/exception text, within a timeout, and nothing left behind: no
+# file in its own --root (but whole seccomp-cache entries), no cgroup dir in
+# any hierarchy, no mount under the work dir, no process, no new link.
+source "$(dirname "$0")/lib.sh"
+
+R="$WORK/root" # own --root: anything in it after a refusal is a leftover
+TAG="hx$$"     # in every id and cgroupsPath: what find/grep look for
+N=0
+hx() { "$HULL" --root "$R" "$@"; }
+HX=("$HULL" --root "$R") # for timeout, which runs no function
+links() { ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | sort; }
+LINKS0="$(links)"
+
+# What a refused command left behind (one line each), nothing when clean.
+leftovers() {
+  local x
+  x="$(ls -A "$R" 2>/dev/null | grep -vx seccomp-cache)"; [ -z "$x" ] || echo "state: $x"
+  x="$(ls -A "$R/seccomp-cache" 2>/dev/null | grep -vE '^[0-9a-f]{64}\.bpf$')"; [ -z "$x" ] || echo "seccomp-cache: $x"
+  x="$(find /sys/fs/cgroup -mindepth 2 -type d -name "*$TAG*" 2>/dev/null)"; [ -z "$x" ] || echo "cgroup: $x"
+  x="$(grep -F "$WORK/" /proc/self/mountinfo)"; [ -z "$x" ] || echo "mount: $x"
+  x="$(pgrep -f -- "--root $R" | grep -vx "$$")"; [ -z "$x" ] || echo "process: $x"
+  x="$(grep -l "$TAG" /proc/[0-9]*/cgroup 2>/dev/null)"; [ -z "$x" ] || echo "process in a container cgroup: $x"
+  x="$(comm -13 <(echo "$LINKS0") <(links) | grep -vE '^(veth|hn|cni|hull0|docker|podman)')"; [ -z "$x" ] ||
+    echo "link: $x"
+  return 0
+}
+
+# Whatever a row left, removed so the next row starts clean.
+scrub() {
+  local id
+  for id in $(ls -A "$R" 2>/dev/null | grep -vx seccomp-cache); do hx delete -f "$id" >/dev/null 2>&1; done
+  pkill -KILL -f -- "--root $R" 2>/dev/null
+  find /sys/fs/cgroup -depth -mindepth 2 -type d -name "*$TAG*" -exec rmdir {} \; 2>/dev/null
+  local m
+  for m in $(awk -v p="$WORK/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+    umount -l "$m" 2>/dev/null
+  done
+  find "$R" -mindepth 1 -maxdepth 1 ! -name seccomp-cache -exec rm -rf {} + 2>/dev/null
+}
+
+# refuse DESC EXPECT CMD...: CMD fails with one stderr line holding EXPECT.
+refuse() {
+  local d="$1" want="$2" why="" n left
+  shift 2
+  CURRENT="$d"
+  N=$((N + 1))
+  timeout -k 5 30 "$@" </dev/null >"$WORK/out" 2>"$WORK/err"
+  RC=$?
+  ERR="$(cat "$WORK/err")"
+  OUT=""
+  n=$(wc -l <"$WORK/err")
+  [ -s "$WORK/err" ] && [ "$(tail -c1 "$WORK/err" | od -An -c | tr -d ' ')" != '\n' ] && n=$((n + 1))
+  if [ "$RC" = 0 ]; then why="exit 0"
+  elif [ "$RC" = 124 ] || [ "$RC" = 137 ]; then why="hung (killed after 30 s)"
+  elif [ "$RC" -gt 128 ] && [ "$RC" != 255 ]; then why="died of signal $((RC - 128))"; fi
+  [ "$n" = 1 ] || why="$why; $n stderr lines"
+  grep -qE 'terminate called|basic_string|basic_filebuf|json\.exception|std::|what\(\)|Aborted|core dumped|Segmentation' \
+    "$WORK/err" && why="$why; C++/crash text"
+  [[ "$ERR" == *"$want"* ]] || why="$why; no \"$want\""
+  left="$(leftovers)"
+  [ -z "$left" ] || why="$why; left: ${left//$'\n'/ | }"
+  scrub
+  if [ -z "$why" ]; then ok; else fail "${why#; }"; fi
+}
+
+# The config rows run in this bundle; each resets its config first.
+B=$(new_bundle cfg)
+set_args "$B" true
+cp "$B/config.json" "$WORK/template.json"
+# cfg_refuse DESC EXPECT JQ-FILTER: `run` of the template edited by the filter.
+cfg_refuse() {
+  jq "$3" "$WORK/template.json" >"$B/config.json" || { fail "$1: bad jq filter"; return; }
+  refuse "config: $1" "$2" bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$R" run "$TAG-c$N"
+}
+# raw_refuse DESC EXPECT FILE: `run` with FILE as config.json.
+raw_refuse() {
+  cp "$3" "$B/config.json"
+  refuse "config text: $1" "$2" bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$R" run "$TAG-r$N"
+}
+
+## ids
+LONG="$(printf 'x%.0s' $(seq 1100))"
+for id in "" . .. "a/b" "../$TAG" "$TAG/../x" $'a\x01b' $'a\nb' $'a\xff' "a b" "a:b" "ünï" "$LONG"; do
+  want="invalid container id format"
+  [ -z "$id" ] && want="container id cannot be empty"
+  refuse "create id $(printf %q "$id" | cut -c1-30)" "$want" \
+    bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$R" create "$id"
+  for cmd in state start kill delete; do
+    refuse "$cmd id $(printf %q "$id" | cut -c1-30)" "$want" "${HX[@]}" $cmd "$id"
+  done
+done
+for cmd in state start kill delete pause resume ps events exec update; do
+  extra=()
+  [ $cmd = exec ] && extra=(true)
+  [ $cmd = update ] && extra=(--pids-limit 5)
+  refuse "$cmd of an unknown id" "container \"$TAG-none\" does not exist" "${HX[@]}" $cmd "$TAG-none" "${extra[@]}"
+done
+
+## command line: one line, not CLI11's two (the usage hint)
+refuse "create without an id" "id is required" "${HX[@]}" create
+refuse "kill without an id" "id is required" "${HX[@]}" kill
+refuse "an unknown flag" "--bogus" "${HX[@]}" create --bogus "$TAG-f"
+refuse "too many arguments" "not expected" "${HX[@]}" state a b c
+refuse "no command" "subcommand is required" "${HX[@]}"
+
+## global paths: --log that cannot be opened fails (as runc), a FIFO does not hang
+mkfifo "$WORK/fifo"
+touch "$WORK/file"
+refuse "--log in a missing dir" "open $WORK/nodir/log: no such file or directory" \
+  "${HX[@]}" --log "$WORK/nodir/log" list
+refuse "--log a directory" "open $WORK: is a directory" "${HX[@]}" --log "$WORK" list
+refuse "--log a FIFO without reader" "open $WORK/fifo: no such device or address" \
+  "${HX[@]}" --log "$WORK/fifo" state x
+refuse "--log under /proc" "open /proc/$TAG/log: no such file or directory" \
+  "${HX[@]}" --log "/proc/$TAG/log" list
+refuse "--root a file" "$WORK/file/$TAG-rf: not a directory" \
+  bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$WORK/file" create "$TAG-rf"
+refuse "--root under /proc/sys" "/proc/sys/$TAG: no such file or directory" \
+  bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "/proc/sys/$TAG" create "$TAG-rp"
+refuse "--bundle missing" "no such file or directory" "${HX[@]}" create -b "$WORK/nodir" "$TAG-b1"
+refuse "--bundle a file" "not a directory" "${HX[@]}" create -b "$WORK/file" "$TAG-b2"
+refuse "--bundle a FIFO" "not a directory" "${HX[@]}" create -b "$WORK/fifo" "$TAG-b3"
+refuse "--pid-file in a missing dir" "$WORK/nodir/pid: no such file or directory" \
+  "${HX[@]}" create -b "$B" --pid-file "$WORK/nodir/pid" "$TAG-p1"
+refuse "--pid-file a directory" "is a directory" "${HX[@]}" create -b "$B" --pid-file "$WORK" "$TAG-p2"
+check "a refused --pid-file leaves no temporary file" [ ! -e "$WORK.tmp" ]
+
+## process.user ranges: (uid_t)-1 is "unchanged" to setresuid, the process would stay root
+cfg_refuse "uid 4294967295" "process.user.uid: 4294967295 out of range" '.process.user.uid = 4294967295'
+cfg_refuse "gid 4294967295" "process.user.gid: 4294967295 out of range" '.process.user.gid = 4294967295'
+cfg_refuse "additionalGids 4294967295" "process.user.additionalGids[0]: 4294967295 out of range" \
+  '.process.user.additionalGids = [4294967295]'
+cfg_refuse "uid -1" "process.user.uid: value -1 out of range" '.process.user.uid = -1'
+cfg_refuse "uid 1.5" "process.user.uid: expected integer, got 1.5" '.process.user.uid = 1.5'
+cfg_refuse "uid 1e400" "process.user.uid: value 1.797" '.process.user.uid = 1e400'
+
+## config.json text
+: >"$WORK/c-empty"
+echo 'not json' >"$WORK/c-notjson"
+jq -c . "$WORK/template.json" | head -c 300 >"$WORK/c-trunc"
+(jq -c . "$WORK/template.json"; echo garbage) >"$WORK/c-trail"
+jq -c . "$WORK/template.json" | sed 's/"hostname":"hull"/"hostname":"h\xff\xfe"/' >"$WORK/c-utf8"
+python3 -c "print('[' * 100000 + ']' * 100000)" >"$WORK/c-deep"
+python3 -c "print('{\"a\":' * 100000 + '1' + '}' * 100000)" >"$WORK/c-deepobj"
+echo '{"ociVersion": "1.0.0", "root": {"path": "rootfs"}, "process": {"cwd": "/", "args": ["true"], "user": {"uid": 1E777777, "gid": 0}}}' >"$WORK/c-hugeexp"
+# 100 MB that turns out not to be JSON at its end
+python3 -c "import sys; sys.stdout.write('{\"annotations\": {' + ','.join('\"k%d\": \"%s\"' % (i, 'v' * 90) for i in range(1000000)) + ', !}')" >"$WORK/c-big"
+raw_refuse "empty" "config.json: invalid JSON" "$WORK/c-empty"
+raw_refuse "not JSON" "config.json: invalid JSON" "$WORK/c-notjson"
+raw_refuse "truncated" "config.json: invalid JSON" "$WORK/c-trunc"
+raw_refuse "trailing garbage" "config.json: invalid JSON" "$WORK/c-trail"
+raw_refuse "invalid UTF-8" "config.json: invalid JSON" "$WORK/c-utf8"
+raw_refuse "100k nested arrays" "config.json: expected object, got array" "$WORK/c-deep"
+raw_refuse "100k nested objects" "config.json: ociVersion: missing required field" "$WORK/c-deepobj"
+raw_refuse "number 1E777777" "config.json: invalid JSON" "$WORK/c-hugeexp"
+raw_refuse "100 MB, broken at its end" "config.json: invalid JSON" "$WORK/c-big"
+rm -f "$WORK/c-big"
+for v in '"x"' '[]' 'null' '5' 'true'; do
+  echo "$v" >"$WORK/c-type"
+  raw_refuse "top level $v" "config.json: expected object, got" "$WORK/c-type"
+done
+
+## wrong types and values at every level
+cfg_refuse "no ociVersion" "ociVersion: missing required field" 'del(.ociVersion)'
+cfg_refuse "ociVersion 2.0.0" "ociVersion: unsupported version \"2.0.0\"" '.ociVersion = "2.0.0"'
+cfg_refuse "ociVersion 0.1" "ociVersion: unsupported version" '.ociVersion = "0.1.0"'
+cfg_refuse "ociVersion a number" "ociVersion: expected string, got 5" '.ociVersion = 5'
+cfg_refuse "process an array" "process: expected object, got array" '.process = []'
+cfg_refuse "process.args a string" "process.args: expected array" '.process.args = "true"'
+cfg_refuse "process.args empty" "process.args: must not be empty" '.process.args = []'
+cfg_refuse "process.args[0] a number" "process.args[0]: expected string" '.process.args = [5]'
+cfg_refuse "args[0] missing" 'exec: "/nonexist": stat /nonexist: no such file or directory' '.process.args = ["/nonexist"]'
+cfg_refuse "args[0] not in PATH" 'exec: "nosuchcmd": executable file not found in $PATH' '.process.args = ["nosuchcmd"]'
+cfg_refuse "args[0] not executable" 'exec: "/etc/passwd": permission denied' '.process.args = ["/etc/passwd"]'
+cfg_refuse "args[0] a directory" 'exec: "/etc"' '.process.args = ["/etc"]'
+cfg_refuse "process.cwd relative" "process.cwd: must be an absolute path" '.process.cwd = "rel"'
+cfg_refuse "process.env[0] a number" "process.env[0]: expected string, got 1" '.process.env = [1]'
+cfg_refuse "process.terminal a string" "process.terminal: expected boolean" '.process.terminal = "yes"'
+cfg_refuse "rlimit unknown" "process.rlimits[0].type: unknown rlimit \"RLIMIT_BOGUS\"" \
+  '.process.rlimits = [{"type": "RLIMIT_BOGUS", "hard": 1, "soft": 1}]'
+cfg_refuse "rlimit soft > hard" "process.rlimits[0]: soft limit 2 exceeds hard limit 1" \
+  '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 1, "soft": 2}]'
+cfg_refuse "rlimit negative" "process.rlimits[0].hard: value -1 out of range" \
+  '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": -1, "soft": 1}]'
+cfg_refuse "rlimit 2^64" "process.rlimits[0].hard: value 1.8446744073709552e+19 out of range" \
+  '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 18446744073709551616, "soft": 1}]'
+cfg_refuse "rlimit duplicate" "process.rlimits[1].type: duplicate rlimit" \
+  '.process.rlimits += [{"type": "RLIMIT_NOFILE", "hard": 10, "soft": 10}]'
+cfg_refuse "oomScoreAdj 5000" "process.oomScoreAdj: 5000 out of range" '.process.oomScoreAdj = 5000'
+cfg_refuse "hostname a number" "hostname: expected string, got 5" '.hostname = 5'
+cfg_refuse "root missing" "root: missing required field" 'del(.root)'
+cfg_refuse "root.path empty" "root.path: must not be empty" '.root.path = ""'
+cfg_refuse "root.path missing dir" "root.path: rootfs" '.root.path = "nonexist"'
+touch "$B/afile"
+mkfifo "$B/afifo"
+cfg_refuse "root.path a file" "root.path: rootfs" '.root.path = "afile"'
+cfg_refuse "root.path a FIFO" "root.path: rootfs" '.root.path = "afifo"'
+cfg_refuse "root.path /" "pivot_root" '.root.path = "/"'
+cfg_refuse "annotations a list" "annotations: expected object" '.annotations = ["a"]'
+cfg_refuse "annotation value a number" "annotations[\"a\"]: expected string" '.annotations = {"a": 1}'
+
+## mounts
+cfg_refuse "mounts a number" "mounts: expected array, got 5" '.mounts = 5'
+cfg_refuse "mount a number" "mounts[0]: expected object, got 5" '.mounts = [5]'
+cfg_refuse "mount destination relative" "mounts[7].destination: must be an absolute path" \
+  '.mounts += [{"destination": "rel/x", "type": "tmpfs", "source": "tmpfs"}]'
+cfg_refuse "mount destination empty" "mounts[7].destination: must not be empty" \
+  '.mounts += [{"destination": "", "type": "tmpfs", "source": "tmpfs"}]'
+cfg_refuse "mount options a string" "mounts[7].options: expected array" \
+  '.mounts += [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": "ro"}]'
+cfg_refuse "mount option unknown" "mount tmpfs to /x: invalid argument" \
+  '.mounts += [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["bogusopt"]}]'
+cfg_refuse "mount type unknown" "mount bogusfs to /x: no such device" \
+  '.mounts += [{"destination": "/x", "type": "bogusfs", "source": "none"}]'
+cfg_refuse "bind source missing" "bind mount /nonexist to /x: stat /nonexist: no such file or directory" \
+  '.mounts += [{"destination": "/x", "type": "bind", "source": "/nonexist", "options": ["bind"]}]'
+
+## namespaces and id mappings
+cfg_refuse "namespace duplicate" "linux.namespaces[6].type: duplicate namespace \"pid\"" \
+  '.linux.namespaces += [{"type": "pid"}]'
+cfg_refuse "namespace unknown" "linux.namespaces[0].type: unknown namespace type \"bogus\"" \
+  '.linux.namespaces = [{"type": "bogus"}]'
+cfg_refuse "namespace path relative" "linux.namespaces[0].path: must be an absolute path" \
+  'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "rel"}, {"type": "mount"}]'
+cfg_refuse "namespace path missing" "/nonexist: no such file or directory" \
+  'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "/nonexist"}, {"type": "mount"}]'
+cfg_refuse "user namespace without mappings" "linux.uidMappings: required for a new user namespace" \
+  '.linux.namespaces += [{"type": "user"}]'
+cfg_refuse "mappings without a user namespace" "linux.uidMappings: requires a user namespace" \
+  '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+cfg_refuse "mapping past 2^32" "linux.uidMappings[0]: hostID + size exceeds the 32-bit id range" \
+  '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 4294967295, "size": 4294967295}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+cfg_refuse "mapping size 0" "linux.uidMappings[0].size: must be greater than 0" \
+  '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 1, "size": 0}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+
+## seccomp
+cfg_refuse "seccomp defaultAction unknown" "linux.seccomp.defaultAction: unknown seccomp action" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}'
+cfg_refuse "seccomp arch unknown" "linux.seccomp.architectures[0]: unknown seccomp architecture" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_BOGUS"]}'
+cfg_refuse "seccomp rule action unknown" "linux.seccomp.syscalls[0].action: unknown seccomp action" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_BOGUS"}]}'
+cfg_refuse "seccomp arg index 9" "linux.seccomp.syscalls[0].args[0].index: 9 out of range" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]}]}'
+cfg_refuse "seccomp operator unknown" "linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_BOGUS"}]}]}'
+cfg_refuse "seccomp NOTIFY as default" "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_NOTIFY"}'
+cfg_refuse "seccomp flag unknown" "linux.seccomp.flags[0]: unknown seccomp flag" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_BOGUS"]}'
+cfg_refuse "seccomp listener missing" "seccomp listener /nonexist: no such file or directory" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/nonexist", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]}'
+cfg_refuse "seccomp errnoRet -1" "linux.seccomp.syscalls[0].errnoRet: value -1 out of range" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": -1}]}'
+# 6000 rules: more than the kernel loads (4096 instructions)
+jq -c '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [range(6000) as $i | {"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": $i, "op": "SCMP_CMP_EQ"}]}]}' \
+  "$WORK/template.json" >"$WORK/c-seccomp-huge"
+raw_refuse "seccomp filter too large" "linux.seccomp: the filter compiles to" "$WORK/c-seccomp-huge"
+
+## hooks
+cfg_refuse "hook path relative" "hooks.prestart[0].path: must be an absolute path" '.hooks.prestart = [{"path": "rel/hook"}]'
+cfg_refuse "hook binary missing" "error running createRuntime hook #0 (/nonexist): fork/exec /nonexist: no such file or directory" \
+  '.hooks.createRuntime = [{"path": "/nonexist"}]'
+cfg_refuse "hook a directory" "fork/exec /etc: permission denied" '.hooks.createRuntime = [{"path": "/etc"}]'
+cfg_refuse "hook timeout 0" "hooks.createRuntime[0].timeout: must be greater than 0, got 0" \
+  '.hooks.createRuntime = [{"path": "/bin/true", "timeout": 0}]'
+cfg_refuse "hook timeout -1" "hooks.createRuntime[0].timeout: must be greater than 0, got -1" \
+  '.hooks.createRuntime = [{"path": "/bin/true", "timeout": -1}]'
+cfg_refuse "hook runs past its timeout" "hook ran past specified timeout of 1.0s" \
+  '.hooks.createRuntime = [{"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]'
+cfg_refuse "hook fails with multi-line output" "exit status 1, stdout: line1\\nline2, stderr" \
+  '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "printf \"line1\\nline2\\n\"; exit 1"]}]'
+cfg_refuse "createContainer hook missing" "error running createContainer hook #0" '.hooks.createContainer = [{"path": "/nonexist"}]'
+cfg_refuse "startContainer hook missing" "error running startContainer hook #0" '.hooks.startContainer = [{"path": "/nonexist"}]'
+cfg_refuse "poststart hook missing" "error running poststart hook #0" '.hooks.poststart = [{"path": "/nonexist"}]'
+
+## cgroups and resources
+cfg_refuse "memory.limit 1 byte" "linux.resources.memory.limit" '.linux.resources.memory.limit = 1'
+cfg_refuse "memory.limit -2" "memory.limit_in_bytes = -2: invalid argument" '.linux.resources.memory.limit = -2'
+cfg_refuse "memory.limit a string" "linux.resources.memory.limit: expected integer, got \"64M\"" '.linux.resources.memory.limit = "64M"'
+cfg_refuse "memory.swap below limit" "linux.resources.memory.swap" \
+  '.linux.resources.memory.swap = 1 | .linux.resources.memory.limit = 10000000'
+cfg_refuse "cpu.period 1" "cpu.cfs_period_us = 1: invalid argument" '.linux.resources.cpu.period = 1'
+cfg_refuse "cpu.cpus 99999" "linux.resources.cpu.cpus" '.linux.resources.cpu.cpus = "99999"'
+cfg_refuse "cpu.mems garbage" "linux.resources.cpu.mems: invalid list \"abc\"" '.linux.resources.cpu.mems = "abc"'
+cfg_refuse "blockIO.weight 5000" "5000: numerical result out of range" '.linux.resources.blockIO.weight = 5000'
+cfg_refuse "hugepage size unknown" "hugetlb.3MB" '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 1}]'
+cfg_refuse "device type unknown" "linux.resources.devices[0].type: unknown device type \"q\"" \
+  '.linux.resources.devices = [{"allow": true, "type": "q", "access": "rwm"}]'
+cfg_refuse "device access unknown" "linux.resources.devices[0].access: invalid access \"xyz\"" \
+  '.linux.resources.devices = [{"allow": true, "type": "c", "access": "xyz"}]'
+cfg_refuse "cgroupsPath a number" "linux.cgroupsPath: expected string" '.linux.cgroupsPath = 5'
+
+finish
