@@ -23,6 +23,7 @@
 #include "linux/terminal.hpp"
 #include "spec/capabilities.hpp"
 #include "spec/spec.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
 #include "util/inherited_fds.hpp"
@@ -211,10 +212,12 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
       }
     }
     if (!o.pid_file.empty()) {
-      std::ofstream f(o.pid_file + ".tmp");
-      f << pid;
-      f.close();
-      ::rename((o.pid_file + ".tmp").c_str(), o.pid_file.c_str());
+      // As runc: a pid file that cannot be written ends the process, exit 255.
+      try {
+        write_file_atomic(o.pid_file, std::to_string(pid), 0644);
+      } catch (Error &e) {
+        throw e.context("pid file");
+      }
     }
     fault::point("exec.running");
     if (o.detach) return 0;

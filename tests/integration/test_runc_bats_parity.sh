@@ -114,4 +114,15 @@ else
   ok "no cgroup v1 cpu controller: nothing to check"
 fi
 
+# ------------------------------------------------------------------- exec
+t "exec --pid-file in a missing directory fails with 255 and ends the process"
+B=$(new_bundle execpid)
+set_args "$B" sleep 300
+ID=$(uniq_id execpid); _IDS+=("$ID")
+(cd "$B" && hull run -d "$ID" </dev/null >/dev/null 2>&1)
+ERR=$(hull exec --pid-file "$WORK/no/such/dir/pid" "$ID" sleep 4242 2>&1 </dev/null); RC=$?
+OUT=$(hull ps "$ID" 2>&1)
+if [ "$RC" = 255 ] && contains "$ERR" "pid file" && lacks "$OUT" "sleep 4242"; then ok; else fail "rc=$RC"; fi
+hull delete -f "$ID" >/dev/null 2>&1
+
 finish
