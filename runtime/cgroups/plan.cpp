@@ -255,8 +255,9 @@ void plan_rdma(Builder &b, const std::map<std::string, spec::RdmaLimit> &rdma) {
 
 void plan_unified(Builder &b, const std::map<std::string, std::string> &unified) {
   if (unified.empty()) return;
-  if (b.layout == Layout::v1)
-    unsupported("unified", "requires cgroup v2 (this host uses cgroup v1)");
+  if (b.layout == Layout::v1) // runc's wording starts "invalid configuration"
+    throw Error("invalid configuration: linux.resources.unified: requires cgroup v2 (this host "
+                "uses cgroup v1)");
   for (const auto &[file, value] : unified) {
     if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
       unsupported("unified", "\"" + file + "\" is not a cgroup file name");

@@ -125,4 +125,17 @@ OUT=$(hull ps "$ID" 2>&1)
 if [ "$RC" = 255 ] && contains "$ERR" "pid file" && lacks "$OUT" "sleep 4242"; then ok; else fail "rc=$RC"; fi
 hull delete -f "$ID" >/dev/null 2>&1
 
+# ----------------------------------------------------------------- wording
+t "linux.resources.unified on cgroup v1 is an 'invalid configuration'"
+if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+  B=$(new_bundle unifiedv1)
+  cfg "$B" '.linux.resources.unified = {"memory.min": "131072"}'
+  ID=$(uniq_id unifiedv1)
+  run_in "$B" "$ID"
+  if [ "$RC" != 0 ] && contains "$ERR" "invalid configuration" && contains "$ERR" "linux.resources.unified" &&
+     no_leftovers "$ID"; then ok; else fail "rc=$RC"; fi
+else
+  ok "cgroup v2 host: unified is valid here"
+fi
+
 finish
