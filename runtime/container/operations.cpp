@@ -35,6 +35,9 @@ const std::pair<const char *, int> kSignals[] = {
 int parse_signal(const std::string &s) {
   if (s.empty()) throw Error("invalid signal \"\"");
   if (std::isdigit((unsigned char)s[0])) {
+    // all digits: "1.5" or "9x" is no signal (atoi read them as 1 and 9)
+    if (s.size() > 3 || s.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("unknown signal \"" + s + "\"");
     int n = std::atoi(s.c_str());
     // 0 checks that the container is alive, as with runc
     if (n < 0 || n > SIGRTMAX) throw Error("invalid signal \"" + s + "\"");
@@ -47,7 +50,13 @@ int parse_signal(const std::string &s) {
   for (auto &[name, num] : kSignals)
     if (n == name) return num;
   if (n.rfind("RTMIN", 0) == 0 || n.rfind("RTMAX", 0) == 0) {
-    int off = n.size() > 5 ? std::atoi(n.c_str() + 5) : 0;
+    // RTMIN, RTMIN+N, RTMAX, RTMAX-N and nothing else ("RTMINx" is no signal)
+    const std::string rest = n.substr(5);
+    const char sign = n[2] == 'M' && n[3] == 'I' ? '+' : '-';
+    if (!rest.empty() && (rest.size() < 2 || rest.size() > 3 || rest[0] != sign ||
+                          rest.find_first_not_of("0123456789", 1) != std::string::npos))
+      throw Error("unknown signal \"" + s + "\"");
+    int off = rest.empty() ? 0 : std::atoi(rest.c_str());
     int v = n[2] == 'M' && n[3] == 'I' ? SIGRTMIN + off : SIGRTMAX + off;
     if (v >= SIGRTMIN && v <= SIGRTMAX) return v;
   }
