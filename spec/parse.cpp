@@ -174,17 +174,21 @@ Config config_from_json(const nlohmann::json &doc) {
   return c;
 }
 
+std::string json_error_text(const nlohmann::json::exception &e) {
+  // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+  std::string msg = e.what();
+  if (auto pos = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
+    msg = msg.substr(pos + 2);
+  return msg;
+}
+
 Config parse_config(const std::string &text) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception &e) {
-    // parse_error, and out_of_range for numbers like 1E777777 (found by the
-    // fuzzer). Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    std::string msg = e.what();
-    if (auto pos = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
-      msg = msg.substr(pos + 2);
-    throw ConfigError("", "invalid JSON: " + msg);
+    // parse_error, and out_of_range for numbers like 1E777777 (found by the fuzzer)
+    throw ConfigError("", "invalid JSON: " + json_error_text(e));
   }
   return config_from_json(doc);
 }
@@ -208,10 +212,12 @@ private:
 };
 } // namespace
 
-Config load_config(const std::string &bundle_dir) {
-  std::string file = (bundle_dir.empty() ? std::string(".") : bundle_dir) + "/config.json";
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+std::string read_text_file(const std::string &file) {
+  // O_NONBLOCK: a FIFO without a writer opens (and then reads as empty)
+  // instead of blocking the command forever.
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw FileError(errno, "open " + file);
+  ::fcntl(fd, F_SETFL, 0); // a pipe with a writer is read to its end
   std::string text;
   char buf[65536];
   for (;;) {
@@ -226,7 +232,12 @@ Config load_config(const std::string &bundle_dir) {
     text.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
-  return parse_config(text);
+  return text;
+}
+
+Config load_config(const std::string &bundle_dir) {
+  return parse_config(
+      read_text_file((bundle_dir.empty() ? std::string(".") : bundle_dir) + "/config.json"));
 }
 
 } // namespace hull::spec

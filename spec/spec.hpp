@@ -29,6 +29,10 @@ Config parse_config(const std::string &text);
 Config config_from_json(const nlohmann::json &doc);
 // Reads <bundle>/config.json (errors name the file).
 Config load_config(const std::string &bundle_dir);
+// The whole text of a file; errors worded as runc's ("read X: is a directory").
+std::string read_text_file(const std::string &file);
+// A JSON error's text without nlohmann's "[json.exception...] " prefix.
+std::string json_error_text(const nlohmann::json::exception &e);
 // Semantic checks (called by parse_config; exposed for tests).
 void validate(const Config &c);
 

@@ -71,17 +71,24 @@ std::vector<NsFd> open_namespaces(const spec::Config &cfg, pid_t init, unique_fd
 spec::Process build_process(const Container &c, const spec::Config &cfg, const ExecOptions &o) {
   spec::Process p;
   if (!o.process_file.empty()) {
-    std::ifstream f(o.process_file);
-    if (!f) throw_errno("open --process " + o.process_file);
+    // (runc's words: "read X: is a directory"; never a C++ stream's text)
+    const std::string text = spec::read_text_file(o.process_file);
     nlohmann::json doc;
-    std::ifstream cf(c.dir() + "/config.json");
-    doc = nlohmann::json::parse(cf);
     try {
-      doc["process"] = nlohmann::json::parse(f);
+      doc = nlohmann::json::parse(spec::read_text_file(c.dir() + "/config.json"));
     } catch (const nlohmann::json::exception &e) {
-      throw Error(o.process_file + ": invalid JSON: " + e.what());
+      throw Error("state " + c.dir() + "/config.json: " + spec::json_error_text(e));
     }
-    p = *spec::config_from_json(doc).process;
+    try {
+      doc["process"] = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception &e) {
+      throw Error("--process " + o.process_file + ": invalid JSON: " + spec::json_error_text(e));
+    }
+    try {
+      p = *spec::config_from_json(doc).process;
+    } catch (const spec::ConfigError &e) { // its field, not config.json's
+      throw Error("--process " + o.process_file + ": " + e.path() + ": " + e.problem());
+    }
   } else {
     if (cfg.process) p = *cfg.process;
     p.terminal = false;
