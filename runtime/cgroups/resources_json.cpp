@@ -1,6 +1,7 @@
 #include "cgroups/resources_json.hpp"
 
 #include "spec/parse_internal.hpp"
+#include "spec/spec.hpp"
 #include "util/error.hpp"
 
 namespace hull::cgroups {
@@ -19,10 +20,8 @@ spec::Resources resources_from_text(const std::string &text) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error &e) {
-    std::string msg = e.what();
-    if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
-    throw Error("resources: invalid JSON: " + msg);
+  } catch (const nlohmann::json::exception &e) { // out_of_range too (1E777777)
+    throw Error("resources: invalid JSON: " + spec::json_error_text(e));
   }
   return resources_from_json(doc);
 }

@@ -15,6 +15,7 @@
 #include "cgroups/resources_json.hpp"
 #include "cgroups/stats.hpp"
 #include "cli/commands.hpp"
+#include "spec/spec.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
 
@@ -94,13 +95,7 @@ spec::Resources update_resources(const UpdateFlags &f) {
     if (f.resources == "-") {
       text = read_all(std::cin);
     } else {
-      FILE *fp = std::fopen(f.resources.c_str(), "re");
-      if (!fp) throw_errno("open " + f.resources);
-      char buf[8192];
-      size_t n;
-      while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0)
-        text.append(buf, n);
-      std::fclose(fp);
+      text = spec::read_text_file(f.resources); // a directory: "read X: is a directory"
     }
     r = cgroups::resources_from_text(text);
   }
