@@ -18,7 +18,7 @@ LINKS0="$(links)"
 # What a refused command left behind (one line each), nothing when clean.
 leftovers() {
   local x
-  x="$(ls -A "$R" 2>/dev/null | grep -vx seccomp-cache)"; [ -z "$x" ] || echo "state: $x"
+  x="$(ls -A "$R" 2>/dev/null | grep -vx -e seccomp-cache -e "${LIVE:-seccomp-cache}")"; [ -z "$x" ] || echo "state: $x"
   x="$(ls -A "$R/seccomp-cache" 2>/dev/null | grep -vE '^[0-9a-f]{64}\.bpf$')"; [ -z "$x" ] || echo "seccomp-cache: $x"
   x="$(find /sys/fs/cgroup -mindepth 2 -type d -name "*$TAG*" 2>/dev/null)"; [ -z "$x" ] || echo "cgroup: $x"
   x="$(grep -F "$WORK/" /proc/self/mountinfo)"; [ -z "$x" ] || echo "mount: $x"
@@ -32,14 +32,14 @@ leftovers() {
 # Whatever a row left, removed so the next row starts clean.
 scrub() {
   local id
-  for id in $(ls -A "$R" 2>/dev/null | grep -vx seccomp-cache); do hx delete -f "$id" >/dev/null 2>&1; done
+  for id in $(ls -A "$R" 2>/dev/null | grep -vx -e seccomp-cache -e "${LIVE:-seccomp-cache}"); do hx delete -f "$id" >/dev/null 2>&1; done
   pkill -KILL -f -- "--root $R" 2>/dev/null
   find /sys/fs/cgroup -depth -mindepth 2 -type d -name "*$TAG*" -exec rmdir {} \; 2>/dev/null
   local m
   for m in $(awk -v p="$WORK/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
     umount -l "$m" 2>/dev/null
   done
-  find "$R" -mindepth 1 -maxdepth 1 ! -name seccomp-cache -exec rm -rf {} + 2>/dev/null
+  find "$R" -mindepth 1 -maxdepth 1 ! -name seccomp-cache ! -name "${LIVE:-seccomp-cache}" -exec rm -rf {} + 2>/dev/null
 }
 
 # refuse DESC EXPECT CMD...: CMD fails with one stderr line holding EXPECT.
@@ -157,6 +157,17 @@ raw_refuse "invalid UTF-8" "config.json: invalid JSON" "$WORK/c-utf8"
 raw_refuse "100k nested arrays" "config.json: expected object, got array" "$WORK/c-deep"
 raw_refuse "100k nested objects" "config.json: ociVersion: missing required field" "$WORK/c-deepobj"
 raw_refuse "number 1E777777" "config.json: invalid JSON" "$WORK/c-hugeexp"
+rm -f "$B/config.json"
+mkfifo "$B/config.json"
+refuse "config.json a FIFO without writer" "config.json: invalid JSON" \
+  bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$R" run "$TAG-ff"
+rm -f "$B/config.json"
+refuse "config.json missing" "open $B/config.json: no such file or directory" \
+  bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$R" run "$TAG-nf"
+ln -s /etc "$B/config.json"
+refuse "config.json a symlink to a directory" "config.json: is a directory" \
+  bash -c 'cd "$1" && shift && exec "$@"' _ "$B" "$HULL" --root "$R" run "$TAG-sd"
+rm -f "$B/config.json"
 raw_refuse "100 MB, broken at its end" "config.json: invalid JSON" "$WORK/c-big"
 rm -f "$WORK/c-big"
 for v in '"x"' '[]' 'null' '5' 'true'; do
@@ -294,5 +305,67 @@ cfg_refuse "device type unknown" "linux.resources.devices[0].type: unknown devic
 cfg_refuse "device access unknown" "linux.resources.devices[0].access: invalid access \"xyz\"" \
   '.linux.resources.devices = [{"allow": true, "type": "c", "access": "xyz"}]'
 cfg_refuse "cgroupsPath a number" "linux.cgroupsPath: expected string" '.linux.cgroupsPath = 5'
+
+## against a running container: exec --process, update -r, kill
+LIVE="live$$" # no TAG: its own cgroup and state are not leftovers
+LB=$(new_bundle live)
+set_args "$LB" sleep 1000
+(cd "$LB" && hx run -d "$LIVE" >/dev/null 2>&1)
+_IDS+=("$LIVE")
+# live_refuse DESC EXPECT CMD...: as refuse, and the container runs on with its one process
+live_refuse() {
+  refuse "$@"
+  CURRENT="$1: the container is untouched"
+  local st n
+  st="$(hx state "$LIVE" 2>/dev/null | jq -r .status)"
+  n="$(hx ps --format json "$LIVE" 2>/dev/null | jq length)"
+  if [ "$st" = running ] && [ "$n" = 1 ]; then ok; else fail "status $st, $n processes"; fi
+}
+P="$WORK/process.json"
+jq '.process' "$WORK/template.json" >"$P.good"
+pfile() { jq "$1" "$P.good" >"$P"; }
+echo '{' >"$P.broken"
+echo '{"args": ["true"], "cwd": "/", "user": {"uid": 1E777777, "gid": 0}}' >"$P.hugeexp"
+live_refuse "exec --process broken JSON" "--process $P.broken: invalid JSON" "${HX[@]}" exec --process "$P.broken" "$LIVE"
+live_refuse "exec --process 1E777777" "--process $P.hugeexp: invalid JSON" "${HX[@]}" exec --process "$P.hugeexp" "$LIVE"
+live_refuse "exec --process a directory" "read $WORK: is a directory" "${HX[@]}" exec --process "$WORK" "$LIVE"
+live_refuse "exec --process missing" "open $WORK/nofile: no such file or directory" "${HX[@]}" exec --process "$WORK/nofile" "$LIVE"
+live_refuse "exec --process a FIFO without writer" "--process $WORK/fifo: invalid JSON" "${HX[@]}" exec --process "$WORK/fifo" "$LIVE"
+pfile '[]'
+live_refuse "exec --process an array" "--process $P: process: expected object, got array" "${HX[@]}" exec --process "$P" "$LIVE"
+pfile '.args = []'
+live_refuse "exec --process empty args" "process.args: must not be empty" "${HX[@]}" exec --process "$P" "$LIVE"
+pfile 'del(.cwd)'
+live_refuse "exec --process without cwd" "--process $P: process.cwd: missing required field" "${HX[@]}" exec --process "$P" "$LIVE"
+pfile '.user.uid = 4294967295'
+live_refuse "exec --process uid 4294967295" "process.user.uid: 4294967295 out of range" "${HX[@]}" exec --process "$P" "$LIVE"
+pfile '.args = ["/nonexist"]'
+live_refuse "exec --process args[0] missing" 'exec: "/nonexist": stat /nonexist: no such file or directory' "${HX[@]}" exec --process "$P" "$LIVE"
+live_refuse "exec args[0] a directory" 'exec: "/etc"' "${HX[@]}" exec "$LIVE" /etc
+live_refuse "exec --user 4294967295" "--user: uid 4294967295 is out of range" "${HX[@]}" exec --user 4294967295 "$LIVE" id
+live_refuse "exec --user abc" "--user: uid \"abc\"" "${HX[@]}" exec --user abc "$LIVE" id
+live_refuse "exec --cwd relative" "--cwd: \"rel\" is not an absolute path" "${HX[@]}" exec --cwd rel "$LIVE" true
+live_refuse "exec --env without =" "--env: \"A\" is not NAME=value" "${HX[@]}" exec --env A "$LIVE" true
+R_=("$WORK/res.json")
+echo '{' >"$R_"
+live_refuse "update -r broken JSON" "resources: invalid JSON" "${HX[@]}" update -r "$R_" "$LIVE"
+echo '{"memory": {"limit": 1E777777}}' >"$R_"
+live_refuse "update -r 1E777777" "resources: invalid JSON" "${HX[@]}" update -r "$R_" "$LIVE"
+echo '[]' >"$R_"
+live_refuse "update -r an array" "resources: expected object, got array" "${HX[@]}" update -r "$R_" "$LIVE"
+echo '{"pids": {"limit": "x"}}' >"$R_"
+live_refuse "update -r pids.limit a string" "resources.pids.limit: expected integer" "${HX[@]}" update -r "$R_" "$LIVE"
+live_refuse "update -r a directory" "read $WORK: is a directory" "${HX[@]}" update -r "$WORK" "$LIVE"
+live_refuse "update -r missing" "open $WORK/nofile: no such file or directory" "${HX[@]}" update -r "$WORK/nofile" "$LIVE"
+live_refuse "update --memory abc" "--memory: invalid size \"abc\"" "${HX[@]}" update --memory abc "$LIVE"
+live_refuse "update --pids-limit abc" "--pids-limit: invalid number \"abc\"" "${HX[@]}" update --pids-limit abc "$LIVE"
+for sig in SIGBOGUS BOGUS 1.5 9x RTMINx 99 -5 ''; do
+  live_refuse "kill $(printf %q "$sig")" "signal" "${HX[@]}" kill "$LIVE" "$sig"
+done
+live_refuse "start of a running container" "cannot start an already running container" "${HX[@]}" start "$LIVE"
+live_refuse "create over a running container" "container with id exists: $LIVE" \
+  bash -c 'cd "$1" && shift && exec "$@"' _ "$LB" "$HULL" --root "$R" create "$LIVE"
+live_refuse "delete without -f of a running container" "cannot delete container $LIVE that is not stopped" "${HX[@]}" delete "$LIVE"
+hx delete -f "$LIVE" >/dev/null 2>&1
 
 finish
