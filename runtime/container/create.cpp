@@ -176,6 +176,7 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   std::string rootfs = absolute(root_path);
   const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
   sys::NsPlan ns = sys::plan_namespaces(lnx);
+  sys::check_namespace_paths(lnx);
   sys::check_lsm_requests(cfg);
   if (cfg.process && cfg.process->terminal && o.console_socket.empty() && !o.keep_pty)
     throw Error("cannot allocate tty if hull will detach without setting console socket");

@@ -2,10 +2,12 @@
 
 #include <cstring>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/error.hpp"
@@ -110,10 +112,26 @@ void write_id_maps(pid_t pid, const std::vector<spec::IdMapping> &uids,
   if (!gids.empty()) write_file(base + "gid_map", format_id_map(gids));
 }
 
+void check_namespace_paths(const spec::Linux *lnx) {
+  if (!lnx) return;
+  for (size_t i = 0; i < lnx->namespaces.size(); ++i) {
+    const auto &n = lnx->namespaces[i];
+    if (n.path.empty()) continue;
+    const std::string field = "linux.namespaces[" + std::to_string(i) + "].path";
+    // O_NONBLOCK: a FIFO must not block create (setns would refuse it anyway)
+    unique_fd fd(::open(n.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) throw_errno(field + ": open " + n.path);
+    int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (type < 0) throw Error(field + ": " + n.path + " is not a namespace file");
+    if (type != namespace_flag(n.type))
+      throw Error(field + ": " + n.path + " is not a " + n.type + " namespace");
+  }
+}
+
 void join_namespaces(const std::vector<NsJoin> &joins, bool users) {
   for (const auto &j : joins) {
     if ((j.flag == CLONE_NEWUSER) != users) continue;
-    unique_fd fd(::open(j.path.c_str(), O_RDONLY | O_CLOEXEC));
+    unique_fd fd(::open(j.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd) throw_errno("open " + j.type + " namespace " + j.path);
     if (::setns(fd.get(), j.flag) < 0) throw_errno("setns " + j.type + " namespace " + j.path);
   }

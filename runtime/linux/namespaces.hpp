@@ -41,6 +41,9 @@ std::string format_id_map(const std::vector<spec::IdMapping> &m);
 
 // Init: setns() into each joined namespace (user first).
 void join_namespaces(const std::vector<NsJoin> &joins, bool users);
+// Before clone: every linux.namespaces path opens (without blocking: a FIFO)
+// and is a namespace of its type; errors name the field.
+void check_namespace_paths(const spec::Linux *lnx);
 // Init, after unshare(CLONE_NEWTIME): /proc/self/timens_offsets.
 void write_time_offsets(const std::map<std::string, spec::TimeOffset> &offsets);
 

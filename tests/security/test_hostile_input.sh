@@ -239,6 +239,14 @@ cfg_refuse "namespace path relative" "linux.namespaces[0].path: must be an absol
   'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "rel"}, {"type": "mount"}]'
 cfg_refuse "namespace path missing" "/nonexist: no such file or directory" \
   'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "/nonexist"}, {"type": "mount"}]'
+cfg_refuse "namespace path not a namespace" "linux.namespaces[0].path: /etc/passwd is not a namespace file" \
+  'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "/etc/passwd"}, {"type": "mount"}]'
+cfg_refuse "namespace path of another type" "linux.namespaces[0].path: /proc/self/ns/uts is not a network namespace" \
+  'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "/proc/self/ns/uts"}, {"type": "mount"}]'
+cfg_refuse "network namespace path a FIFO" "linux.namespaces[0].path: $WORK/fifo is not a namespace file" \
+  'del(.hostname) | .linux.namespaces = [{"type": "network", "path": "'"$WORK"'/fifo"}, {"type": "mount"}]'
+cfg_refuse "pid namespace path a FIFO" "linux.namespaces[0].path: $WORK/fifo is not a namespace file" \
+  'del(.hostname) | .linux.namespaces = [{"type": "pid", "path": "'"$WORK"'/fifo"}, {"type": "mount"}]'
 cfg_refuse "user namespace without mappings" "linux.uidMappings: required for a new user namespace" \
   '.linux.namespaces += [{"type": "user"}]'
 cfg_refuse "mappings without a user namespace" "linux.uidMappings: requires a user namespace" \
