@@ -29,6 +29,12 @@ void check_known(const std::string &path, const Names &known, const std::string 
 }
 
 void check_idmappings(const std::string &base, const std::vector<IdMapping> &maps) {
+  // What the kernel refuses with a bare EINVAL when the map is written.
+  if (maps.size() > 340)
+    bad(base, std::to_string(maps.size()) + " mappings, more than the kernel's 340");
+  auto overlap = [](uint64_t a, uint64_t b, uint64_t size_a, uint64_t size_b) {
+    return a < b + size_b && b < a + size_a;
+  };
   for (size_t i = 0; i < maps.size(); ++i) {
     const auto &m = maps[i];
     if (m.size == 0) bad(idx(base, i) + ".size", "must be greater than 0");
@@ -36,6 +42,12 @@ void check_idmappings(const std::string &base, const std::vector<IdMapping> &map
       bad(idx(base, i), "containerID + size exceeds the 32-bit id range");
     if (uint64_t(m.hostID) + m.size - 1 > UINT32_MAX)
       bad(idx(base, i), "hostID + size exceeds the 32-bit id range");
+    for (size_t k = 0; k < i; ++k) {
+      if (overlap(m.containerID, maps[k].containerID, m.size, maps[k].size))
+        bad(idx(base, i), "containerID range overlaps " + idx(base, k));
+      if (overlap(m.hostID, maps[k].hostID, m.size, maps[k].size))
+        bad(idx(base, i), "hostID range overlaps " + idx(base, k));
+    }
   }
 }
 
