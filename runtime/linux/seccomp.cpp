@@ -68,6 +68,12 @@ bool is_notify(uint32_t action) {
 
 uint32_t seccomp_action(const std::string &name, std::optional<uint32_t> errno_ret) {
   uint32_t data = errno_ret.value_or(EPERM);
+  // The action word keeps 16 bits (more were cut off silently) and libseccomp
+  // takes an errno below 4095 only (else "seccomp add rule: invalid argument").
+  const uint32_t most = name == "SCMP_ACT_ERRNO" ? 4094 : 65535;
+  if (errno_ret && *errno_ret > most && (name == "SCMP_ACT_ERRNO" || name == "SCMP_ACT_TRACE"))
+    throw Error("errnoRet " + std::to_string(*errno_ret) + " out of range (0 to " +
+                std::to_string(most) + ")");
   if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
   if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;

@@ -146,6 +146,17 @@ TEST_CASE("seccomp plan rejects bad input naming the field", "[seccomp]") {
   CHECK(msg_of([&] { plan_seccomp(sc); }) ==
         "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_NOPE\"");
 
+  // 16 bits reach the kernel (65537 was errno 1); libseccomp takes errnos below 4095
+  sc = allow_all();
+  sc.syscalls = {call({"read"}, "SCMP_ACT_ERRNO", 65537u)};
+  CHECK(msg_of([&] { plan_seccomp(sc); }) ==
+        "linux.seccomp.syscalls[0].action: errnoRet 65537 out of range (0 to 4094)");
+  sc.syscalls = {call({"read"}, "SCMP_ACT_ERRNO", 4095u)};
+  CHECK(msg_of([&] { plan_seccomp(sc); }) ==
+        "linux.seccomp.syscalls[0].action: errnoRet 4095 out of range (0 to 4094)");
+  sc.syscalls = {call({"read"}, "SCMP_ACT_ERRNO", 4094u)};
+  CHECK_NOTHROW(plan_seccomp(sc));
+
   sc = allow_all();
   sc.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS"};
   CHECK(msg_of([&] { plan_seccomp(sc); }) ==
