@@ -253,6 +253,12 @@ cfg_refuse "mappings without a user namespace" "linux.uidMappings: requires a us
   '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 cfg_refuse "mapping past 2^32" "linux.uidMappings[0]: hostID + size exceeds the 32-bit id range" \
   '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 4294967295, "size": 4294967295}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+cfg_refuse "container ranges overlap" "linux.uidMappings[1]: containerID range overlaps linux.uidMappings[0]" \
+  '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}, {"containerID": 10, "hostID": 200000, "size": 10}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+cfg_refuse "host ranges overlap" "linux.gidMappings[1]: hostID range overlaps linux.gidMappings[0]" \
+  '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 1000}, {"containerID": 70000, "hostID": 100500, "size": 10}]'
+cfg_refuse "341 mappings" "linux.uidMappings: 341 mappings, more than the kernel's 340" \
+  '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [range(341) as $i | {"containerID": $i, "hostID": (100000 + $i), "size": 1}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 cfg_refuse "mapping size 0" "linux.uidMappings[0].size: must be greater than 0" \
   '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 1, "size": 0}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 
@@ -275,6 +281,10 @@ cfg_refuse "seccomp listener missing" "seccomp listener /nonexist: no such file 
   '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/nonexist", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]}'
 cfg_refuse "seccomp errnoRet -1" "linux.seccomp.syscalls[0].errnoRet: value -1 out of range" \
   '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": -1}]}'
+cfg_refuse "seccomp errnoRet 99999" "errnoRet 99999 out of range (0 to 4094)" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "errnoRet": 99999}]}'
+cfg_refuse "seccomp defaultErrnoRet 65537" "linux.seccomp.defaultAction: errnoRet 65537 out of range" \
+  '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 65537, "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}'
 # 6000 rules: more than the kernel loads (4096 instructions)
 jq -c '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [range(6000) as $i | {"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": $i, "op": "SCMP_CMP_EQ"}]}]}' \
   "$WORK/template.json" >"$WORK/c-seccomp-huge"
