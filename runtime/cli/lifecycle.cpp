@@ -54,6 +54,7 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
         ::sigprocmask(SIG_BLOCK, &all, &old);
         ro.keep_pty = ro.console_socket.empty();
       }
+      ro.need_process = true;
       container::Created made = container::create(ctx.global, ro);
       fault::point("run.created");
       try {

@@ -167,6 +167,9 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   std::string bundle = absolute(o.bundle);
   spec::Config cfg = spec::load_config(bundle);
   if (!cfg.root) throw Error("config.json: root: required on Linux");
+  // (create without one is allowed: runtime-tools' start test releases such an init)
+  if (!cfg.process && o.need_process)
+    throw Error("config.json: process: missing, and run has nothing to start without it");
   if (cfg.process) sys::warn_ignored_capabilities(*cfg.process);
   std::string root_path = cfg.root->path[0] == '/' ? cfg.root->path : bundle + "/" + cfg.root->path;
   struct stat st;

@@ -16,7 +16,8 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
-  bool keep_pty = false; // `run` in the foreground: keep the pty master to proxy
+  bool keep_pty = false;     // `run` in the foreground: keep the pty master to proxy
+  bool need_process = false; // `run`: a config without process has nothing to run
 };
 
 struct Created {

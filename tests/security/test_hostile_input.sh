@@ -180,6 +180,7 @@ cfg_refuse "no ociVersion" "ociVersion: missing required field" 'del(.ociVersion
 cfg_refuse "ociVersion 2.0.0" "ociVersion: unsupported version \"2.0.0\"" '.ociVersion = "2.0.0"'
 cfg_refuse "ociVersion 0.1" "ociVersion: unsupported version" '.ociVersion = "0.1.0"'
 cfg_refuse "ociVersion a number" "ociVersion: expected string, got 5" '.ociVersion = 5'
+cfg_refuse "run without process" "config.json: process: missing, and run has nothing to start" 'del(.process)'
 cfg_refuse "process an array" "process: expected object, got array" '.process = []'
 cfg_refuse "process.args a string" "process.args: expected array" '.process.args = "true"'
 cfg_refuse "process.args empty" "process.args: must not be empty" '.process.args = []'
