@@ -73,8 +73,8 @@ void apply_writes(
   for (const auto &w : writes) {
     std::string dir = dir_for(w.controller, w.file);
     if (!w.best_effort && !file_exists(dir + "/" + w.file))
-      throw Error(w.file + " = " + w.value + ": not supported by this host (no such file in " +
-                  dir + ")");
+      throw Error((w.field.empty() ? "" : w.field + ": ") + w.file + " = " + w.value +
+                  ": not supported by this host (no such file in " + dir + ")");
     dirs.push_back(std::move(dir));
   }
   for (size_t i = 0; i < writes.size(); ++i) {

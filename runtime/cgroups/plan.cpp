@@ -75,23 +75,29 @@ void plan_memory_v1(Builder &b, const spec::MemoryResources &m) {
                                    ") must be >= the memory limit (" + std::to_string(*m.limit) +
                                    ")");
   const auto limit = [&] {
-    if (m.limit) b.add("memory", "memory.limit_in_bytes", std::to_string(*m.limit));
+    if (m.limit)
+      b.add_field("memory", "memory.limit_in_bytes", std::to_string(*m.limit), "memory.limit");
   };
   if (swap) {
     // memsw must stay >= limit at every step: raise memsw first when it grows.
     const bool swap_first = *swap == -1 || (b.facts.current_memsw && *b.facts.current_memsw != -1 &&
                                             *b.facts.current_memsw < *swap);
-    if (swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*swap));
+    if (swap_first)
+      b.add_field("memory", "memory.memsw.limit_in_bytes", std::to_string(*swap), "memory.swap");
     limit();
-    if (!swap_first) b.add("memory", "memory.memsw.limit_in_bytes", std::to_string(*swap));
+    if (!swap_first)
+      b.add_field("memory", "memory.memsw.limit_in_bytes", std::to_string(*swap), "memory.swap");
   } else {
     limit();
   }
-  if (m.reservation) b.add("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation));
+  if (m.reservation)
+    b.add_field("memory", "memory.soft_limit_in_bytes", std::to_string(*m.reservation),
+                "memory.reservation");
   if (m.kernel) b.add("memory", "memory.kmem.limit_in_bytes", std::to_string(*m.kernel), true);
   if (m.kernelTCP)
     b.add("memory", "memory.kmem.tcp.limit_in_bytes", std::to_string(*m.kernelTCP), true);
-  if (m.swappiness) b.add("memory", "memory.swappiness", std::to_string(*m.swappiness));
+  if (m.swappiness)
+    b.add_field("memory", "memory.swappiness", std::to_string(*m.swappiness), "memory.swappiness");
   if (m.disableOOMKiller) b.add("memory", "memory.oom_control", *m.disableOOMKiller ? "1" : "0");
   if (m.useHierarchy) b.add("memory", "memory.use_hierarchy", *m.useHierarchy ? "1" : "0");
 }
@@ -99,9 +105,10 @@ void plan_memory_v1(Builder &b, const spec::MemoryResources &m) {
 void plan_memory_v2(Builder &b, const spec::MemoryResources &m) {
   // swap first so that memory.max never sits alone above a stale swap limit.
   const std::string swap = v2_swap_value(m.swap, m.limit);
-  if (!swap.empty()) b.add("", "memory.swap.max", swap);
-  if (m.limit) b.add("", "memory.max", limit_text(*m.limit));
-  if (m.reservation) b.add("", "memory.low", limit_text(*m.reservation));
+  if (!swap.empty()) b.add_field("", "memory.swap.max", swap, "memory.swap");
+  if (m.limit) b.add_field("", "memory.max", limit_text(*m.limit), "memory.limit");
+  if (m.reservation)
+    b.add_field("", "memory.low", limit_text(*m.reservation), "memory.reservation");
   if (m.kernel) b.warn("linux.resources.memory.kernel is not supported on cgroup v2: ignored");
   if (m.kernelTCP)
     b.warn("linux.resources.memory.kernelTCP is not supported on cgroup v2: ignored");
@@ -114,39 +121,39 @@ void plan_memory_v2(Builder &b, const spec::MemoryResources &m) {
 }
 
 void plan_cpu_v1(Builder &b, const spec::CPUResources &c) {
-  if (c.shares) b.add("cpu", "cpu.shares", std::to_string(*c.shares));
+  if (c.shares) b.add_field("cpu", "cpu.shares", std::to_string(*c.shares), "cpu.shares");
   if (c.period) {
-    b.add("cpu", "cpu.cfs_period_us", std::to_string(*c.period));
+    b.add_field("cpu", "cpu.cfs_period_us", std::to_string(*c.period), "cpu.period");
     // As runc: a smaller period can be refused while the old quota over the
     // new period exceeds the parent's limit; then the quota goes first.
     if (c.quota) b.plan.writes.back().retry_after_next = true;
   }
-  if (c.quota) b.add("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota));
-  if (c.burst) b.add("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst));
+  if (c.quota) b.add_field("cpu", "cpu.cfs_quota_us", std::to_string(*c.quota), "cpu.quota");
+  if (c.burst) b.add_field("cpu", "cpu.cfs_burst_us", std::to_string(*c.burst), "cpu.burst");
   if (c.realtimePeriod)
     b.add_field("cpu", "cpu.rt_period_us", std::to_string(*c.realtimePeriod), "cpu.realtimePeriod");
   if (c.realtimeRuntime)
     b.add_field("cpu", "cpu.rt_runtime_us", std::to_string(*c.realtimeRuntime),
                 "cpu.realtimeRuntime");
-  if (c.idle) b.add("cpu", "cpu.idle", std::to_string(*c.idle));
+  if (c.idle) b.add_field("cpu", "cpu.idle", std::to_string(*c.idle), "cpu.idle");
 }
 
 void plan_cpu_v2(Builder &b, const spec::CPUResources &c) {
   if (c.shares && *c.shares != 0)
-    b.add("", "cpu.weight", std::to_string(shares_to_weight(*c.shares)));
+    b.add_field("", "cpu.weight", std::to_string(shares_to_weight(*c.shares)), "cpu.shares");
   const int64_t quota = c.quota.value_or(0);
   const uint64_t period = c.period.value_or(0);
   if (quota != 0 || period != 0) {
     std::string v = quota > 0 ? std::to_string(quota) : "max";
     v += " " + std::to_string(period != 0 ? period : 100000);
-    b.add("", "cpu.max", v);
+    b.add_field("", "cpu.max", v, quota != 0 ? "cpu.quota" : "cpu.period");
   }
-  if (c.burst) b.add("", "cpu.max.burst", std::to_string(*c.burst));
+  if (c.burst) b.add_field("", "cpu.max.burst", std::to_string(*c.burst), "cpu.burst");
   if (c.realtimeRuntime.value_or(0) != 0)
     unsupported("cpu.realtimeRuntime", "realtime scheduling is not supported on cgroup v2");
   if (c.realtimePeriod.value_or(0) != 0)
     unsupported("cpu.realtimePeriod", "realtime scheduling is not supported on cgroup v2");
-  if (c.idle) b.add("", "cpu.idle", std::to_string(*c.idle));
+  if (c.idle) b.add_field("", "cpu.idle", std::to_string(*c.idle), "cpu.idle");
 }
 
 void plan_blkio(Builder &b, const spec::BlockIOResources &io) {
@@ -155,11 +162,13 @@ void plan_blkio(Builder &b, const spec::BlockIOResources &io) {
   // weight 0 means "not set" (docker always sends blockIO.weight 0); runc skips it
   if (io.weight.value_or(0) != 0) {
     if (v1)
-      b.add("blkio", bfq ? "blkio.bfq.weight" : "blkio.weight", std::to_string(*io.weight));
+      b.add_field("blkio", bfq ? "blkio.bfq.weight" : "blkio.weight", std::to_string(*io.weight),
+                  "blockIO.weight");
     else if (bfq)
-      b.add("", "io.bfq.weight", std::to_string(*io.weight));
+      b.add_field("", "io.bfq.weight", std::to_string(*io.weight), "blockIO.weight");
     else
-      b.add("", "io.weight", std::to_string(blkio_weight_to_io(*io.weight)));
+      b.add_field("", "io.weight", std::to_string(blkio_weight_to_io(*io.weight)),
+                  "blockIO.weight");
   }
   if (io.leafWeight.value_or(0) != 0) {
     if (v1)
@@ -219,16 +228,19 @@ bool is_page_size(const std::string &s) {
 }
 
 void plan_hugetlb(Builder &b, const std::vector<spec::HugepageLimit> &limits) {
-  for (const auto &h : limits) {
+  for (size_t i = 0; i < limits.size(); ++i) {
+    const auto &h = limits[i];
     if (!is_page_size(h.pageSize))
       unsupported("hugepageLimits[].pageSize",
                   "\"" + h.pageSize + "\" is not a page size like 2MB or 1GB");
+    const std::string field = "hugepageLimits[" + std::to_string(i) + "]";
     if (b.layout == Layout::v2)
-      b.add("", "hugetlb." + h.pageSize + ".max", std::to_string(h.limit));
+      b.add_field("", "hugetlb." + h.pageSize + ".max", std::to_string(h.limit), field);
     else if (b.facts.hugetlb_on_v2)
-      b.add("unified", "hugetlb." + h.pageSize + ".max", std::to_string(h.limit));
+      b.add_field("unified", "hugetlb." + h.pageSize + ".max", std::to_string(h.limit), field);
     else
-      b.add("hugetlb", "hugetlb." + h.pageSize + ".limit_in_bytes", std::to_string(h.limit));
+      b.add_field("hugetlb", "hugetlb." + h.pageSize + ".limit_in_bytes", std::to_string(h.limit),
+                  field);
   }
 }
 
@@ -239,7 +251,8 @@ void plan_network(Builder &b, const spec::NetworkResources &n) {
              "ignored");
     return;
   }
-  if (n.classID) b.add("net_cls", "net_cls.classid", std::to_string(*n.classID));
+  if (n.classID)
+    b.add_field("net_cls", "net_cls.classid", std::to_string(*n.classID), "network.classID");
   for (const auto &p : n.priorities)
     b.add("net_prio", "net_prio.ifpriomap", p.name + " " + std::to_string(p.priority));
 }
@@ -312,7 +325,7 @@ Plan plan_resources(const spec::Resources &res_in, Layout layout, const HostFact
       plan_cpu_v2(b, *res.cpu);
   }
   if (res.pids && res.pids->limit && *res.pids->limit != 0)
-    b.add("pids", "pids.max", limit_text(*res.pids->limit));
+    b.add_field("pids", "pids.max", limit_text(*res.pids->limit), "pids.limit");
   if (res.blockIO) plan_blkio(b, *res.blockIO);
   plan_hugetlb(b, res.hugepageLimits);
   if (res.network) plan_network(b, *res.network);

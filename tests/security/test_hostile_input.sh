@@ -310,19 +310,20 @@ cfg_refuse "poststart hook missing" "error running poststart hook #0" '.hooks.po
 
 ## cgroups and resources
 cfg_refuse "memory.limit 1 byte" "linux.resources.memory.limit" '.linux.resources.memory.limit = 1'
-cfg_refuse "memory.limit -2" "memory.limit_in_bytes = -2: invalid argument" '.linux.resources.memory.limit = -2'
+cfg_refuse "memory.limit -2" "linux.resources.memory.limit: memory.limit_in_bytes = -2: invalid argument" '.linux.resources.memory.limit = -2'
 cfg_refuse "memory.limit a string" "linux.resources.memory.limit: expected integer, got \"64M\"" '.linux.resources.memory.limit = "64M"'
 cfg_refuse "memory.swap below limit" "linux.resources.memory.swap" \
   '.linux.resources.memory.swap = 1 | .linux.resources.memory.limit = 10000000'
-cfg_refuse "cpu.period 1" "cpu.cfs_period_us = 1: invalid argument" '.linux.resources.cpu.period = 1'
+cfg_refuse "cpu.period 1" "linux.resources.cpu.period: cpu.cfs_period_us = 1: invalid argument" '.linux.resources.cpu.period = 1'
 cfg_refuse "cpu.cpus 99999" "linux.resources.cpu.cpus" '.linux.resources.cpu.cpus = "99999"'
 cfg_refuse "cpu.mems garbage" "linux.resources.cpu.mems: invalid list \"abc\"" '.linux.resources.cpu.mems = "abc"'
-cfg_refuse "blockIO.weight 5000" "5000: numerical result out of range" '.linux.resources.blockIO.weight = 5000'
-cfg_refuse "hugepage size unknown" "hugetlb.3MB" '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 1}]'
+cfg_refuse "blockIO.weight 5000" "linux.resources.blockIO.weight: " '.linux.resources.blockIO.weight = 5000'
+cfg_refuse "hugepage size unknown" "linux.resources.hugepageLimits[0]: hugetlb.3MB" '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 1}]'
 cfg_refuse "device type unknown" "linux.resources.devices[0].type: unknown device type \"q\"" \
   '.linux.resources.devices = [{"allow": true, "type": "q", "access": "rwm"}]'
 cfg_refuse "device access unknown" "linux.resources.devices[0].access: invalid access \"xyz\"" \
   '.linux.resources.devices = [{"allow": true, "type": "c", "access": "xyz"}]'
+cfg_refuse "cpu.quota 1" "linux.resources.cpu.quota: cpu.cfs_quota_us = 1: invalid argument" '.linux.resources.cpu.quota = 1'
 cfg_refuse "cgroupsPath a number" "linux.cgroupsPath: expected string" '.linux.cgroupsPath = 5'
 
 ## against a running container: exec --process, update -r, kill
