@@ -183,6 +183,9 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   sys::check_lsm_requests(cfg);
   if (cfg.process && cfg.process->terminal && o.console_socket.empty() && !o.keep_pty)
     throw Error("cannot allocate tty if hull will detach without setting console socket");
+  // as runc: a socket nobody will ever be sent a pty on is a caller's mistake
+  if (!o.console_socket.empty() && !(cfg.process && cfg.process->terminal))
+    throw Error("--console-socket: cannot use console socket if process.terminal is false");
 
   // The cgroup is planned (not made) before anything exists, so the first
   // record already names every directory create will make.

@@ -165,6 +165,8 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
   spec::Process p = build_process(c, cfg, o);
   if (p.terminal && o.console_socket.empty() && o.detach)
     throw Error("cannot allocate tty if hull will detach without setting console socket");
+  if (!p.terminal && !o.console_socket.empty())
+    throw Error("--console-socket: cannot use console socket without a terminal (-t)");
   const spec::Linux *lnx = cfg.linux_ ? &*cfg.linux_ : nullptr;
   auto seccomp = sys::prepare_seccomp(lnx, g.root + "/seccomp-cache");
   unique_fd pid_ns;

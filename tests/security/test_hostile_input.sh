@@ -128,6 +128,8 @@ refuse "--pid-file in a missing dir" "$WORK/nodir/pid: no such file or directory
   "${HX[@]}" create -b "$B" --pid-file "$WORK/nodir/pid" "$TAG-p1"
 refuse "--pid-file a directory" "is a directory" "${HX[@]}" create -b "$B" --pid-file "$WORK" "$TAG-p2"
 check "a refused --pid-file leaves no temporary file" [ ! -e "$WORK.tmp" ]
+refuse "--console-socket without process.terminal" "--console-socket: cannot use console socket" \
+  "${HX[@]}" create -b "$B" --console-socket "$WORK/nosock" "$TAG-cs"
 
 ## process.user ranges: (uid_t)-1 is "unchanged" to setresuid, the process would stay root
 cfg_refuse "uid 4294967295" "process.user.uid: 4294967295 out of range" '.process.user.uid = 4294967295'
@@ -364,6 +366,8 @@ live_refuse "exec --process args[0] missing" 'exec: "/nonexist": stat /nonexist:
 live_refuse "exec args[0] a directory" 'exec: "/etc"' "${HX[@]}" exec "$LIVE" /etc
 live_refuse "exec --user 4294967295" "--user: uid 4294967295 is out of range" "${HX[@]}" exec --user 4294967295 "$LIVE" id
 live_refuse "exec --user abc" "--user: uid \"abc\"" "${HX[@]}" exec --user abc "$LIVE" id
+live_refuse "exec --console-socket without -t" "--console-socket: cannot use console socket" \
+  "${HX[@]}" exec --console-socket "$WORK/nosock" "$LIVE" true
 live_refuse "exec --cwd relative" "--cwd: \"rel\" is not an absolute path" "${HX[@]}" exec --cwd rel "$LIVE" true
 live_refuse "exec --env without =" "--env: \"A\" is not NAME=value" "${HX[@]}" exec --env A "$LIVE" true
 R_=("$WORK/res.json")
