@@ -328,6 +328,48 @@ cfg_refuse "device access unknown" "linux.resources.devices[0].access: invalid a
 cfg_refuse "cpu.quota 1" "linux.resources.cpu.quota: cpu.cfs_quota_us = 1: invalid argument" '.linux.resources.cpu.quota = 1'
 cfg_refuse "cgroupsPath a number" "linux.cgroupsPath: expected string" '.linux.cgroupsPath = 5'
 
+## mount destinations that point out of the rootfs: refused, or kept inside it
+OUTSIDE="$WORK/outside"
+mkdir -p "$OUTSIDE"
+EB=$(new_bundle escape)
+set_args "$EB" true
+cp "$EB/config.json" "$WORK/escape.json"
+# contained DESC LINK-TARGET JQ-FILTER: rootfs/evil -> LINK-TARGET; the run may
+# fail (one line) or succeed, but nothing appears in or is mounted on OUTSIDE
+contained() {
+  rm -f "$EB/rootfs/evil"
+  ln -s "$2" "$EB/rootfs/evil"
+  jq "$3" "$WORK/escape.json" >"$EB/config.json"
+  CURRENT="escape: $1"
+  N=$((N + 1))
+  timeout -k 5 30 bash -c 'cd "$1" && shift && exec "$@"' _ "$EB" "$HULL" --root "$R" run "$TAG-e$N" \
+    </dev/null >"$WORK/out" 2>"$WORK/err"
+  RC=$?
+  ERR="$(cat "$WORK/err")"
+  OUT=""
+  local why="" left
+  [ "$RC" = 0 ] || [ "$(wc -l <"$WORK/err")" = 1 ] || why="exit $RC with $(wc -l <"$WORK/err") stderr lines"
+  [ -z "$(ls -A "$OUTSIDE")" ] || why="$why; wrote $(ls -A "$OUTSIDE" | head -3 | tr '\n' ' ')into $OUTSIDE"
+  grep -qF " $OUTSIDE " /proc/self/mountinfo && why="$why; mounted on $OUTSIDE"
+  left="$(leftovers)"
+  [ -z "$left" ] || why="$why; left: ${left//$'\n'/ | }"
+  scrub
+  rm -rf "${OUTSIDE:?}"/* 2>/dev/null
+  if [ -z "$why" ]; then ok "${ERR:+refused: ${ERR:0:100}}"; else fail "${why#; }"; fi
+}
+contained "tmpfs under an absolute symlink" "$OUTSIDE" '.mounts += [{"destination": "/evil/x", "type": "tmpfs", "source": "tmpfs"}]'
+contained "tmpfs on an absolute symlink" "$OUTSIDE" '.mounts += [{"destination": "/evil", "type": "tmpfs", "source": "tmpfs"}]'
+contained "tmpfs on a ../ symlink" "../../../../../../../../..$OUTSIDE" '.mounts += [{"destination": "/evil", "type": "tmpfs", "source": "tmpfs"}]'
+contained "bind under a ../ symlink" "../../../../../../../../..$OUTSIDE" \
+  '.mounts += [{"destination": "/evil/sub/x", "type": "bind", "source": "/etc", "options": ["bind"]}]'
+contained "destination with .. past /" "/" \
+  '.mounts += [{"destination": "/../../../../../../..'"$OUTSIDE"'/x", "type": "tmpfs", "source": "tmpfs"}]'
+contained "maskedPaths through a symlink" "$OUTSIDE" '.linux.maskedPaths += ["/evil/masked"]'
+contained "readonlyPaths through a symlink" "$OUTSIDE" '.linux.readonlyPaths += ["/evil"]'
+contained "process.cwd through a symlink" "$OUTSIDE" '.process.cwd = "/evil/newdir"'
+contained "device node through a symlink" "$OUTSIDE" \
+  '.linux.devices = [{"type": "c", "path": "/evil/null", "major": 1, "minor": 3}]'
+
 ## against a running container: exec --process, update -r, kill
 LIVE="live$$" # no TAG: its own cgroup and state are not leftovers
 LB=$(new_bundle live)
