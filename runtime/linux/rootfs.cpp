@@ -173,8 +173,16 @@ void prepare_rootfs(const spec::Config &c, const RootfsOptions &o) {
 
 void finalize_rootfs(const spec::Config &c, const RootfsOptions &o) {
   const FinalizePlan plan = plan_finalize(c);
-  for (const auto &[path, value] : plan.sysctl)
-    write_sysctl(path, value);
+  for (const auto &[path, value] : plan.sysctl) {
+    try {
+      write_sysctl(path, value);
+    } catch (Error &e) { // a value the kernel refuses: name the key
+      std::string key = path.substr(std::string("/proc/sys/").size());
+      for (char &ch : key)
+        if (ch == '/') ch = '.';
+      throw e.context("linux.sysctl[\"" + key + "\"]");
+    }
+  }
   for (const auto &p : plan.readonly)
     readonly_path(p);
   for (const auto &p : plan.masked)

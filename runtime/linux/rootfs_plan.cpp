@@ -124,7 +124,11 @@ FinalizePlan plan_finalize(const spec::Config &c) {
   const auto &l = *c.linux_;
   SysctlNamespaces ns{has_ns(c, "ipc"), has_ns(c, "network"), has_ns(c, "uts")};
   for (const auto &[k, v] : l.sysctl) {
-    check_sysctl(k, ns);
+    try {
+      check_sysctl(k, ns);
+    } catch (Error &e) {
+      throw e.context("linux.sysctl");
+    }
     p.sysctl.emplace_back(sysctl_path(k), v);
   }
   for (const auto &m : l.maskedPaths)

@@ -216,6 +216,16 @@ cfg_refuse "root.path a FIFO" "root.path: rootfs" '.root.path = "afifo"'
 cfg_refuse "root.path /" "pivot_root" '.root.path = "/"'
 cfg_refuse "annotations a list" "annotations: expected object" '.annotations = ["a"]'
 cfg_refuse "annotation value a number" "annotations[\"a\"]: expected string" '.annotations = {"a": 1}'
+cfg_refuse "sysctl of the host" "linux.sysctl[\"vm.overcommit_memory\"]: not namespaced" '.linux.sysctl = {"vm.overcommit_memory": "1"}'
+cfg_refuse "sysctl key with ../" "linux.sysctl: sysctl \"net/../../../tmp/x\": invalid key" '.linux.sysctl = {"net/../../../tmp/x": "1"}'
+cfg_refuse "sysctl value refused" "linux.sysctl[\"kernel.shmmax\"]: write sysctl /proc/sys/kernel/shmmax: invalid argument" \
+  '.linux.sysctl = {"kernel.shmmax": "abc"}'
+cfg_refuse "sysctl unknown key" "linux.sysctl[\"net.ipv4.nosuch\"]" '.linux.sysctl = {"net.ipv4.nosuch": "1"}'
+cfg_refuse "rootfsPropagation unknown" "linux.rootfsPropagation: unknown rootfs propagation" '.linux.rootfsPropagation = "bogus"'
+cfg_refuse "personality unknown" "linux.personality.domain: unknown personality domain" '.linux.personality = {"domain": "BOGUS"}'
+cfg_refuse "timeOffsets without a time namespace" "linux.timeOffsets: requires a new time namespace" \
+  '.linux.timeOffsets = {"monotonic": {"secs": 1}}'
+cfg_refuse "consoleSize negative" "process.consoleSize.height: value -1 out of range" '.process.consoleSize = {"height": -1, "width": 1}'
 
 ## mounts
 cfg_refuse "mounts a number" "mounts: expected array, got 5" '.mounts = 5'
