@@ -90,7 +90,10 @@ template <class T> T to_int(const json &v, const Path &p) {
 
 inline const std::string &to_str(const json &v, const Path &p) {
   if (!v.is_string()) type_error(p, "string", v);
-  return v.get_ref<const std::string &>();
+  const auto &s = v.get_ref<const std::string &>();
+  // JSON may carry \u0000; a C string ends there, so "/bin/sh\u0000x" ran /bin/sh
+  if (s.find('\0') != std::string::npos) fail(p, "must not contain a NUL character (\\u0000)");
+  return s;
 }
 
 inline bool to_bool(const json &v, const Path &p) {
