@@ -105,6 +105,12 @@ void check_devices(const std::vector<Device> &devs) {
       bad(base + ".type", "unknown device type " + quote(d.type) + " (expected c, b, u or p)");
     need_absolute(base + ".path", d.path);
     if (d.fileMode) check_device_mode(base + ".fileMode", d.type, *d.fileMode);
+    // what mknod's dev_t holds (12-bit major, 20-bit minor); past it mknod
+    // failed with a bare "invalid argument"
+    if (d.type != "p" && (d.major < 0 || d.major > 4095))
+      bad(base + ".major", std::to_string(d.major) + " out of range (0 to 4095)");
+    if (d.type != "p" && (d.minor < 0 || d.minor > 1048575))
+      bad(base + ".minor", std::to_string(d.minor) + " out of range (0 to 1048575)");
   }
 }
 
