@@ -191,6 +191,12 @@ cfg_refuse "args[0] missing" 'exec: "/nonexist": stat /nonexist: no such file or
 cfg_refuse "args[0] not in PATH" 'exec: "nosuchcmd": executable file not found in $PATH' '.process.args = ["nosuchcmd"]'
 cfg_refuse "args[0] not executable" 'exec: "/etc/passwd": permission denied' '.process.args = ["/etc/passwd"]'
 cfg_refuse "args[0] a directory" 'exec: "/etc"' '.process.args = ["/etc"]'
+cfg_refuse "args[0] with a NUL" "process.args[0]: must not contain a NUL character" '.process.args = ["/bin/true\u0000x"]'
+cfg_refuse "env with a NUL" "process.env[0]: must not contain a NUL character" '.process.env = ["A=b\u0000c"]'
+cfg_refuse "device major past 12 bits" "linux.devices[0].major: 99999999999 out of range (0 to 4095)" \
+  '.linux.devices = [{"type": "c", "path": "/dev/x", "major": 99999999999, "minor": 1}]'
+cfg_refuse "device minor negative" "linux.devices[0].minor: -1 out of range" \
+  '.linux.devices = [{"type": "c", "path": "/dev/x", "major": 1, "minor": -1}]'
 cfg_refuse "process.cwd relative" "process.cwd: must be an absolute path" '.process.cwd = "rel"'
 cfg_refuse "process.env[0] a number" "process.env[0]: expected string, got 1" '.process.env = [1]'
 cfg_refuse "process.terminal a string" "process.terminal: expected boolean" '.process.terminal = "yes"'
