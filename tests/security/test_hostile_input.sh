@@ -24,7 +24,7 @@ leftovers() {
   x="$(grep -F "$WORK/" /proc/self/mountinfo)"; [ -z "$x" ] || echo "mount: $x"
   x="$(pgrep -f -- "--root $R" | grep -vx "$$")"; [ -z "$x" ] || echo "process: $x"
   x="$(grep -l "$TAG" /proc/[0-9]*/cgroup 2>/dev/null)"; [ -z "$x" ] || echo "process in a container cgroup: $x"
-  x="$(comm -13 <(echo "$LINKS0") <(links) | grep -vE '^(veth|hn|cni|hull0|docker|podman)')"; [ -z "$x" ] ||
+  x="$(comm -13 <(echo "$LINKS0") <(links) | grep -vE '^(veth|hn|cni|hull0|docker|podman|br-|virbr|tap)')"; [ -z "$x" ] ||
     echo "link: $x"
   return 0
 }
