@@ -8,6 +8,7 @@
 #include <iterator>
 #include <poll.h>
 #include <set>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "spec/spec.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
+#include "util/log.hpp"
+#include "util/unique_fd.hpp"
 
 namespace hull::cli {
 namespace {
@@ -181,10 +184,14 @@ void register_update(CLI::App &app, Context &ctx) {
 std::string run_ps(const std::vector<std::string> &args) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) < 0) throw_errno("pipe");
+  // ps's complaints go into the one error line, not as its usage text on
+  // our stderr (a file: no pipe to drain while stdout is read)
+  unique_fd err(::memfd_create("ps-stderr", MFD_CLOEXEC));
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork ps");
   if (pid == 0) {
     ::dup2(out[1], 1);
+    if (err) ::dup2(err.get(), 2);
     std::vector<char *> argv{const_cast<char *>("ps")};
     for (const auto &a : args)
       argv.push_back(const_cast<char *>(a.c_str()));
@@ -202,10 +209,19 @@ std::string run_ps(const std::vector<std::string> &args) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  std::string errtext;
+  if (err) {
+    ::lseek(err.get(), 0, SEEK_SET);
+    while ((n = ::read(err.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+      if (n > 0) errtext.append(buf, static_cast<size_t>(n));
+    while (!errtext.empty() && (errtext.back() == '\n' || errtext.back() == ' '))
+      errtext.pop_back();
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw Error("ps " + (args.empty() ? std::string() : args[0]) + ": ps failed (status " +
                 std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
-                ")");
+                ")" + (errtext.empty() ? "" : ": " + errtext));
+  if (!errtext.empty()) log::warn("ps: " + errtext);
   return text;
 }
 
