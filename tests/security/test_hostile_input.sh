@@ -444,6 +444,13 @@ live_refuse "update --pids-limit abc" "--pids-limit: invalid number \"abc\"" "${
 for sig in SIGBOGUS BOGUS 1.5 9x RTMINx 99 -5 ''; do
   live_refuse "kill $(printf %q "$sig")" "signal" "${HX[@]}" kill "$LIVE" "$sig"
 done
+live_refuse "ps with an option ps(1) refuses" "ps failed (status 1): error: unknown gnu long option" \
+  "${HX[@]}" ps "$LIVE" -- --bogus
+live_refuse "ps -f bogus" "--format: bogus not in {table,json}" "${HX[@]}" ps -f bogus "$LIVE"
+live_refuse "events --interval 0" "--interval: must be greater than 0" "${HX[@]}" events --interval 0 "$LIVE"
+live_refuse "events --interval abc" "--interval: invalid duration \"abc\"" "${HX[@]}" events --interval abc "$LIVE"
+live_refuse "exec --preserve-fds 100000" "--preserve-fds 100000: fd 3 is not open" \
+  "${HX[@]}" exec --preserve-fds 100000 "$LIVE" true
 live_refuse "start of a running container" "cannot start an already running container" "${HX[@]}" start "$LIVE"
 live_refuse "create over a running container" "container with id exists: $LIVE" \
   bash -c 'cd "$1" && shift && exec "$@"' _ "$LB" "$HULL" --root "$R" create "$LIVE"
