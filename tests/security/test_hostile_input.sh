@@ -5,6 +5,8 @@
 # no crash/exception text, within a timeout, and nothing left behind: no
 # file in its own --root (but whole seccomp-cache entries), no cgroup dir in
 # any hierarchy, no mount under the work dir, no process, no new link.
+"$(dirname "$0")/../apt-need.sh" jq iproute2 procps python3 coreutils >/dev/null ||
+  { echo "not ok - apt-get install jq iproute2 procps python3"; echo "RESULT 0 1"; exit 1; }
 source "$(dirname "$0")/lib.sh"
 
 R="$WORK/root" # own --root: anything in it after a refusal is a leftover
