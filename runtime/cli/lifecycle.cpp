@@ -65,8 +65,7 @@ void register_lifecycle(CLI::App &app, Context &ctx) {
         } catch (...) {
         }
         // The init is our child: reaped here, not left a zombie to PID 1.
-        while (::waitpid(made.pid, nullptr, __WALL) < 0 && errno == EINTR) {
-        }
+        container::reap_killed(made.pid);
         throw;
       }
       fault::point("run.started");

@@ -260,8 +260,7 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
       ::kill(pid, SIGKILL);
       // Reaped here: exiting with it unreaped leaves a zombie to whoever
       // inherits it (a PID 1 that reaps late keeps it for seconds).
-      while (::waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
-      }
+      reap_killed(pid);
     }
   } kill_first{rb};
   bool placed = false;
@@ -400,6 +399,14 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
 }
 
 } // namespace
+
+void reap_killed(pid_t pid) {
+  for (int i = 0; i < 500; ++i) {
+    pid_t r = ::waitpid(pid, nullptr, __WALL | WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) return; // reaped, or not our child
+    ::usleep(i < 20 ? 1000 : 10000);
+  }
+}
 
 Created create(const GlobalOptions &g, const CreateOptions &o) {
   Rollback rb;

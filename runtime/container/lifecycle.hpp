@@ -30,6 +30,9 @@ struct Created {
 Created create(const GlobalOptions &g, const CreateOptions &o);
 // Releases the init blocked on exec.fifo; runs poststart hooks.
 void start(const GlobalOptions &g, const std::string &id);
+// Reaps our child pid once it has been sent SIGKILL: waits up to ~5 s (a
+// process stuck in uninterruptible sleep must not hang the command).
+void reap_killed(pid_t pid);
 // Sends sig to the init, or with all to every process of the cgroup.
 void kill(const GlobalOptions &g, const std::string &id, int sig, bool all);
 // Removes a stopped (or created, or with force any) container and all it owned.
