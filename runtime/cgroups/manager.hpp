@@ -65,8 +65,8 @@ public:
   virtual std::string path() const = 0;
 
   // --- additions of the cgroups part ---
-  // linux.devices of the config: each gets an allow rule in the device
-  // cgroup (next to runc's default list). Call before create().
+  // linux.devices of the config: a default device rule for a path they
+  // list is left out, as runc (they get no rule of their own). Call before create().
   void set_linux_devices(const std::vector<spec::Device> &devs) { linux_devices_ = devs; }
   virtual Layout layout() const = 0;
   // Watches for OOM kills (events). Throws when memory is not controlled.

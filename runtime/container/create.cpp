@@ -242,6 +242,9 @@ Created create_steps(const GlobalOptions &g, const CreateOptions &o, Rollback &r
   rec.cgroup = cg->to_json();
   fault::point("create.cgroup");
   if (cg->frozen()) throw Error("container's cgroup unexpectedly frozen (a parent is frozen)");
+  // Like runc 1.1: sharing a cgroup with running processes works, with a warning.
+  if (const size_t n = cg->pids().size(); n > 0)
+    log::warn("container's cgroup is not empty: " + std::to_string(n) + " process(es) found");
 
   // seccomp, compiled (or taken from the cache) before clone
   auto seccomp = sys::prepare_seccomp(lnx, g.root + "/seccomp-cache");

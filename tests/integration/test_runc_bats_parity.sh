@@ -138,4 +138,21 @@ else
   ok "cgroup v2 host: unified is valid here"
 fi
 
+t "a container created in a cgroup that has processes warns that it is not empty"
+B=$(new_bundle sharedcg)
+set_args "$B" sleep 300
+ID1=$(uniq_id sharedcg1); ID2=$(uniq_id sharedcg2); _IDS+=("$ID1" "$ID2")
+cfg "$B" '.linux.cgroupsPath = $p' --arg p "/hull-it-shared-$$"
+(cd "$B" && hull run -d "$ID1" </dev/null >/dev/null 2>&1)
+# to a file: a $(...) would wait for the detached container, which inherits it
+(cd "$B" && hull run -d "$ID2" </dev/null >/dev/null 2>"$WORK/shared.err"); RC=$?
+ERR=$(cat "$WORK/shared.err")
+if [ "$RC" = 0 ] && contains "$ERR" "container's cgroup is not empty: 1 process(es) found"; then ok; else fail "rc=$RC"; fi
+hull delete -f "$ID2" >/dev/null 2>&1; hull delete -f "$ID1" >/dev/null 2>&1
+t "a container in a fresh cgroup does not warn"
+B=$(new_bundle freshcg)
+set_args "$B" true
+run_in "$B" "$(uniq_id freshcg)"
+if [ "$RC" = 0 ] && lacks "$ERR" "not empty"; then ok; else fail "rc=$RC"; fi
+
 finish
