@@ -129,7 +129,18 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
       return true;
     };
     bool in_cwd = enter_cwd(); // as root first, like the init
-    if (sc && sys::seccomp_load_early(p)) sys::load_seccomp(*sc);
+    // A notify listener goes to the parent, which hands it to the agent (we
+    // are in the container's mount namespace: its socket path is the
+    // host's). No reply is awaited: the fd in flight keeps the filter's
+    // listener alive, and the profile may notify recvmsg.
+    auto load_filter = [&] {
+      int notify = sys::load_seccomp(*sc);
+      if (notify >= 0) {
+        chan.send(sys::Msg::seccomp_fd, "", notify);
+        ::close(notify);
+      }
+    };
+    if (sc && sys::seccomp_load_early(p)) load_filter();
     sys::drop_bounding_set(p);
     sys::set_user(p);
     sys::apply_capabilities(p);
@@ -137,7 +148,7 @@ spec::Process build_process(const Container &c, const spec::Config &cfg, const E
     sys::apply_no_new_privs(p);
     if (!in_cwd && !enter_cwd()) throw_errno("chdir to cwd (\"" + p.cwd + "\")");
     std::string exe = sys::find_executable(p);
-    if (sc && !sys::seccomp_load_early(p)) sys::load_seccomp(*sc);
+    if (sc && !sys::seccomp_load_early(p)) load_filter();
     sys::exec_process(p, exe);
   } catch (const std::exception &e) {
     try {
@@ -212,6 +223,14 @@ int exec(const GlobalOptions &g, const ExecOptions &o) {
       sys::Message m;
       if (!parent_end.recv(m)) break; // channel closed by execve: it runs
       if (m.type == sys::Msg::error) throw Error(m.text);
+      if (m.type == sys::Msg::seccomp_fd && m.fd) {
+        // As runc: the process's pid on top, the container's state (running,
+        // the init's pid) inside.
+        spec::State state = c.oci_state();
+        state.status = "running";
+        sys::send_to_listener(*lnx->seccomp, m.fd.get(), state, pid);
+        continue;
+      }
       if (m.type == sys::Msg::pty) {
         if (!o.console_socket.empty())
           sys::send_to_console_socket(o.console_socket, m.fd.get());

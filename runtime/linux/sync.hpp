@@ -21,6 +21,7 @@ enum class Msg : unsigned char {
   bind_fd = 10,         // parent -> init: its source, detached and idmapped if asked (fd)
   device_nodes = 11,    // init -> parent: make the device nodes (user namespace)
   device_nodes_fd = 12, // parent -> init: a detached mount holding them (fd), or no fd
+  seccomp_fd = 13,      // exec child -> parent: the seccomp notify listener (fd), no reply
 };
 
 struct Message {

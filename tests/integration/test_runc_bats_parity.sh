@@ -120,7 +120,9 @@ B=$(new_bundle execpid)
 set_args "$B" sleep 300
 ID=$(uniq_id execpid); _IDS+=("$ID")
 (cd "$B" && hull run -d "$ID" </dev/null >/dev/null 2>&1)
-ERR=$(hull exec --pid-file "$WORK/no/such/dir/pid" "$ID" sleep 4242 2>&1 </dev/null); RC=$?
+# time-limited: a hull that ignores the pid file runs sleep in the foreground
+ERR=$(timeout 20 "$HULL" --root "$TEST_ROOT" exec --pid-file "$WORK/no/such/dir/pid" "$ID" sleep 4242 2>&1 </dev/null)
+RC=$?
 OUT=$(hull ps "$ID" 2>&1)
 if [ "$RC" = 255 ] && contains "$ERR" "pid file" && lacks "$OUT" "sleep 4242"; then ok; else fail "rc=$RC"; fi
 hull delete -f "$ID" >/dev/null 2>&1
@@ -154,5 +156,30 @@ B=$(new_bundle freshcg)
 set_args "$B" true
 run_in "$B" "$(uniq_id freshcg)"
 if [ "$RC" = 0 ] && lacks "$ERR" "not empty"; then ok; else fail "rc=$RC"; fi
+
+# --------------------------------------------------------- seccomp notify
+t "exec hands its own seccomp notify fd to the agent (process pid on top, state running)"
+LISTENER="$TOP/build/tests/seccomp_listener"
+AGENT="$WORK/agent.sock"
+B=$(new_bundle notifyexec)
+set_args "$B" sleep 300
+cfg "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $a,
+  syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}' --arg a "$AGENT"
+"$LISTENER" "$AGENT" "$WORK/state-init.json" errno=1 >/dev/null 2>&1 & LPID1=$!
+for _ in $(seq 50); do [ -S "$AGENT" ] && break; sleep 0.1; done
+ID=$(uniq_id notifyexec); _IDS+=("$ID")
+(cd "$B" && timeout 30 "$HULL" --root "$TEST_ROOT" run -d "$ID" </dev/null >/dev/null 2>"$WORK/notify.err")
+for _ in $(seq 50); do [ -s "$WORK/state-init.json" ] && break; sleep 0.1; done
+rm -f "$AGENT"
+"$LISTENER" "$AGENT" "$WORK/state-exec.json" errno=18 >/dev/null 2>&1 & LPID2=$!
+for _ in $(seq 50); do [ -S "$AGENT" ] && break; sleep 0.1; done
+ERR=$(timeout 30 "$HULL" --root "$TEST_ROOT" exec "$ID" mkdir /tmp/x 2>&1 </dev/null); RC=$?
+INIT=$(hull state "$ID" | jq -r .pid)
+if [ "$RC" != 0 ] && contains "$ERR" "cross-device link" &&
+   [ "$(jq -r .state.status "$WORK/state-exec.json" 2>/dev/null)" = running ] &&
+   [ "$(jq -r .state.pid "$WORK/state-exec.json" 2>/dev/null)" = "$INIT" ] &&
+   [ "$(jq -r .pid "$WORK/state-exec.json" 2>/dev/null)" != "$INIT" ]; then ok; else fail "rc=$RC: $ERR"; fi
+hull delete -f "$ID" >/dev/null 2>&1
+kill "$LPID1" "$LPID2" 2>/dev/null; wait "$LPID1" "$LPID2" 2>/dev/null
 
 finish
