@@ -139,7 +139,7 @@ std::string setup_container(InitArgs &a) {
   if (a.new_keyring) ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr);
   set_hostnames(c, a.ns);
   if (a.seccomp && a.seccomp->notify) // the listener's path is a host path: connect now
-    g_rt.listener = connect_unix(c.linux_->seccomp->listenerPath, "seccomp listener");
+    g_rt.listener = connect_seccomp_agent(c.linux_->seccomp->listenerPath);
 
   if (a.ns.has("user") && a.ns.has("mount"))
     a.rootfs.bind_source = [&a](const PlannedMount &m) {

@@ -140,8 +140,8 @@ SeccompPlan plan_seccomp(const spec::Seccomp &sc) {
       plan.notify = true;
       for (const auto &n : sys.names)
         if (needed_before_listener(n))
-          throw Error(where + ": SCMP_ACT_NOTIFY cannot be used for \"" + n +
-                      "\": the runtime needs it to hand over the listener");
+          throw Error(where + ": SCMP_ACT_NOTIFY cannot be used for the " + n +
+                      " syscall (the runtime needs it to hand over the listener)");
     }
     if (act == plan.default_action) {
       log::debug("seccomp: " + where + " has the default action, skipped");

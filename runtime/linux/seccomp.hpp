@@ -24,6 +24,7 @@
 
 #include "spec/config.hpp"
 #include "spec/state.hpp"
+#include "util/unique_fd.hpp"
 
 namespace hull::sys {
 
@@ -95,6 +96,10 @@ std::optional<SeccompProgram> prepare_seccomp(const spec::Linux *lnx, const std:
 // the sync socket and closes its copy before execve; the parent then calls
 // send_to_listener.
 int load_seccomp(const SeccompProgram &prog);
+
+// Connects to linux.seccomp.listenerPath; the error starts with runc's
+// "failed to connect with seccomp agent".
+unique_fd connect_seccomp_agent(const std::string &listener_path);
 
 // Parent side: hands the listener fd and the container state to
 // linux.seccomp.listenerPath (runtime-spec "seccomp state" + SCM_RIGHTS).

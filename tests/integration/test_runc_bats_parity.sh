@@ -182,4 +182,16 @@ if [ "$RC" != 0 ] && contains "$ERR" "cross-device link" &&
 hull delete -f "$ID" >/dev/null 2>&1
 kill "$LPID1" "$LPID2" 2>/dev/null; wait "$LPID1" "$LPID2" 2>/dev/null
 
+t "seccomp notify errors use runc's words (no agent; the write syscall)"
+B=$(new_bundle noagent)
+cfg "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $a,
+  syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}]}' --arg a "$WORK/no-agent.sock"
+ID=$(uniq_id noagent)
+run_in "$B" "$ID"
+if [ "$RC" != 0 ] && contains "$ERR" "failed to connect with seccomp agent" && contains "$ERR" "no such file or directory" &&
+   no_leftovers "$ID"; then ok "no agent"; else fail "no agent: rc=$RC"; fi
+cfg "$B" '.linux.seccomp.syscalls[0].names = ["write"]'
+run_in "$B" "$(uniq_id noagent)"
+if [ "$RC" != 0 ] && contains "$ERR" "SCMP_ACT_NOTIFY cannot be used for the write syscall"; then ok "write"; else fail "write: rc=$RC"; fi
+
 finish

@@ -187,7 +187,7 @@ TEST_CASE("seccomp plan rejects bad input naming the field", "[seccomp]") {
   sc.listenerPath = "/run/l.sock";
   CHECK(plan_seccomp(sc).notify);
   sc.syscalls = {call({"write"}, "SCMP_ACT_NOTIFY")};
-  CHECK(msg_of([&] { plan_seccomp(sc); }).find("cannot be used for \"write\"") !=
+  CHECK(msg_of([&] { plan_seccomp(sc); }).find("cannot be used for the write syscall") !=
         std::string::npos);
 
   sc = allow_all();
