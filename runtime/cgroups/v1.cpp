@@ -108,7 +108,7 @@ public:
   void add_pid_sub(pid_t pid, const std::map<std::string, std::string> &subs) override {
     for (const auto &[ctrl, sub] : subs)
       if (!ctrl.empty() && !dirs_.count(ctrl))
-        throw Error("--cgroup: no cgroup controller \"" + ctrl + "\" is mounted");
+        throw Error("--cgroup: unknown controller \"" + ctrl + "\" (not mounted)");
     auto all = subs.find("");
     for (const auto &[ctrl, dir] : dirs_) {
       auto it = subs.find(ctrl);
@@ -117,7 +117,8 @@ public:
                                                    : nullptr;
       const std::string target = sub ? dir + "/" + *sub : dir;
       if (sub && !file_exists(target + "/cgroup.procs"))
-        throw Error("--cgroup: sub-cgroup " + target + " does not exist");
+        throw Error("--cgroup: adding pid " + std::to_string(pid) + " to " + target +
+                    "/cgroup.procs: no such file or directory (the sub-cgroup does not exist)");
       try {
         write_cgroup_file(target, "cgroup.procs", std::to_string(pid));
       } catch (Error &e) {

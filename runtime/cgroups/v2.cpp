@@ -99,7 +99,8 @@ public:
       target = dir_ + "/" + sub;
     }
     if (!file_exists(target + "/cgroup.procs"))
-      throw Error("--cgroup: sub-cgroup " + target + " does not exist");
+      throw Error("--cgroup: adding pid " + std::to_string(pid) + " to " + target +
+                  "/cgroup.procs: no such file or directory (the sub-cgroup does not exist)");
     try {
       write_cgroup_file(target, "cgroup.procs", std::to_string(pid));
     } catch (Error &e) {

@@ -76,11 +76,13 @@ std::map<std::string, std::string> parse_exec_cgroups(const std::vector<std::str
       size_t j = path.find('/', i);
       if (j == std::string::npos) j = path.size();
       std::string part = path.substr(i, j - i);
-      if (part == "..") throw Error("--cgroup " + v + ": \"..\" is not allowed");
+      if (part == "..") // runc's words first
+        throw Error("--cgroup " + v + ": " + path +
+                    " is not a sub cgroup path (\"..\" is not allowed)");
       if (!part.empty() && part != ".") clean += (clean.empty() ? "" : "/") + part;
       i = j + 1;
     }
-    if (clean.empty()) throw Error("--cgroup " + v + ": empty sub-cgroup path");
+    // "/" (clean is empty): the container's own cgroup, as in runc
     std::vector<std::string> names;
     size_t k = 0;
     do {

@@ -194,4 +194,18 @@ cfg "$B" '.linux.seccomp.syscalls[0].names = ["write"]'
 run_in "$B" "$(uniq_id noagent)"
 if [ "$RC" != 0 ] && contains "$ERR" "SCMP_ACT_NOTIFY cannot be used for the write syscall"; then ok "write"; else fail "write: rc=$RC"; fi
 
+t "exec --cgroup: runc's words for .., a missing sub-cgroup, an unknown controller; / is the container's own"
+B=$(new_bundle execcg)
+set_args "$B" sleep 300
+ID=$(uniq_id execcg); _IDS+=("$ID")
+(cd "$B" && hull run -d "$ID" </dev/null >/dev/null 2>&1)
+E1=$(hull exec --cgroup .. "$ID" true 2>&1 </dev/null)
+E2=$(hull exec --cgroup nonexistent "$ID" true 2>&1 </dev/null)
+E3=$(hull exec --cgroup whaaat:/ "$ID" true 2>&1 </dev/null)
+OUT=$(hull exec --cgroup / "$ID" echo top 2>&1 </dev/null); RC=$?
+if contains "$E1" " .. is not a sub cgroup path" && contains "$E2" "/nonexistent/cgroup.procs: no such file" &&
+   contains "$E2" "adding pid " && contains "$E3" "unknown controller " && [ "$RC" = 0 ] && [ "$OUT" = top ]; then ok
+else ERR="$E1 | $E2 | $E3"; fail "rc=$RC"; fi
+hull delete -f "$ID" >/dev/null 2>&1
+
 finish
