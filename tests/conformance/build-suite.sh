@@ -72,10 +72,11 @@ done
 [ -n "$VER" ] || { say "could not download the Debian source of $SRCPKG ($SRC_VERSIONS)"; exit 1; }
 ORIG="$DIR/src/${SRCPKG}_${VER%-*}.orig.tar.xz"
 DEBTAR="$DIR/src/${SRCPKG}_$VER.debian.tar.xz"
-# verify the tarballs against the Sources index when apt knows them
+# verify the tarballs against the Sources index when apt knows them (awk reads
+# to the end: an early exit would kill apt-cache with SIGPIPE under pipefail)
 for f in "$ORIG" "$DEBTAR"; do
   want=$(apt-cache "${APT[@]}" showsrc "$SRCPKG" 2>/dev/null |
-    awk -v f="${f##*/}" '/^Checksums-Sha256:/ {in_ = 1; next} /^[^ ]/ {in_ = 0} in_ && $3 == f {print $1; exit}')
+    awk -v f="${f##*/}" '/^Checksums-Sha256:/ {in_ = 1; next} /^[^ ]/ {in_ = 0} in_ && $3 == f && !w {w = $1} END {print w}')
   if [ -n "$want" ] && [ "$want" != "$(sha256sum < "$f" | cut -d' ' -f1)" ]; then
     say "sha256 of ${f##*/} does not match Debian's Sources index"; exit 1
   fi
