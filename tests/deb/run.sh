@@ -21,6 +21,10 @@ T=/var/tmp/hull-deb-work
 exec 7>/var/tmp/hull-deb-work.lock; flock 7
 rm -rf --one-file-system "$T"; mkdir -p "$T"
 INSTALLED=0 CG="hulldeb-$$"
+# podman (cgroupfs, v1) makes its conmon cgroup under every controller in
+# /proc/cgroups, and mkdir -p's /sys/fs/cgroup/<ctrl> in the tmpfs for one that
+# is not mounted (net_cls, perf_event, hugetlb here): cleanup removes those
+CG_TOP_BEFORE="$(ls /sys/fs/cgroup)"
 cleanup() {
   if [ "$INSTALLED" = 1 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 purge -y hull >>"$T/apt.log" 2>&1
@@ -28,7 +32,12 @@ cleanup() {
   local m
   for m in $(awk -v p="$T/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
   local d
-  for d in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "$CG"); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  for d in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "$CG"); do
+    if [ "$(stat -f -c %T "$d")" = tmpfs ]; then rm -rf --one-file-system "$d"; else find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; fi
+  done
+  for d in /sys/fs/cgroup/*; do
+    grep -qxF "${d##*/}" <<<"$CG_TOP_BEFORE" || mountpoint -q "$d" || rmdir "$d" 2>/dev/null
+  done
   rm -rf --one-file-system "$T"
 }
 trap cleanup EXIT

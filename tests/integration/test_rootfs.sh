@@ -233,7 +233,9 @@ run_in "$B" "$(uniq_id cgroup)"
 check "runs" [ "$RC" = 0 ]
 check "/sys/fs/cgroup is a ro tmpfs" bash -c '[ "$1" = tmpfs ] && [[ ",$2," == *",ro,"* ]]' _ "$(fstype /sys/fs/cgroup)" "$(mnt_opts /sys/fs/cgroup)"
 for h in /sys/fs/cgroup/*; do
-  [ -d "$h" ] && [ ! -L "$h" ] || continue
+  # only mounted hierarchies: a bare directory in the host's tmpfs (an engine
+  # mkdir -p's one for a controller that is not mounted) is no hierarchy
+  [ -d "$h" ] && [ ! -L "$h" ] && mountpoint -q "$h" || continue
   n="$(basename "$h")"
   check "hierarchy $n present and ro" has "$(mnt_opts "/sys/fs/cgroup/$n")" ro nosuid nodev noexec
 done
