@@ -33,6 +33,11 @@ Config load_config(const std::string &bundle_dir);
 std::string read_text_file(const std::string &file);
 // A JSON error's text without nlohmann's "[json.exception...] " prefix.
 std::string json_error_text(const nlohmann::json::exception &e);
+// The largest uid/gid a process may ask for: (uid_t)-1 is "leave unchanged"
+// to setresuid/setresgid, so a process asking for it would keep the
+// runtime's root. runc refuses past INT32_MAX for the same reason.
+inline constexpr uint32_t kMaxUserId = 2147483647u;
+inline constexpr const char *kUserIdRange = "uids and gids must be in range 0-2147483647";
 // Semantic checks (called by parse_config; exposed for tests).
 void validate(const Config &c);
 

@@ -81,12 +81,9 @@ void check_mounts(const std::vector<Mount> &mounts) {
   }
 }
 
-// uid_t -1 (4294967295) is "leave unchanged" to setresuid/setresgid: a
-// process asking for it would keep the runtime's root. runc refuses past
-// INT32_MAX for the same reason.
+// (see kMaxUserId)
 void check_id_range(const std::string &path, uint32_t id) {
-  if (id > 2147483647u)
-    bad(path, std::to_string(id) + " out of range (uids and gids must be in range 0-2147483647)");
+  if (id > kMaxUserId) bad(path, std::to_string(id) + " out of range (" + kUserIdRange + ")");
 }
 
 void check_process(const Process &p) {

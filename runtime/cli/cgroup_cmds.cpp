@@ -180,6 +180,16 @@ void register_update(CLI::App &app, Context &ctx) {
   });
 }
 
+// All an fd holds from its offset on.
+std::string read_to_end(int fd) {
+  std::string text;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) text.append(buf, static_cast<size_t>(n));
+  return text;
+}
+
 // Output of `ps ARGS...` (default -ef).
 std::string run_ps(const std::vector<std::string> &args) {
   int out[2];
@@ -200,11 +210,7 @@ std::string run_ps(const std::vector<std::string> &args) {
     ::_exit(127);
   }
   ::close(out[1]);
-  std::string text;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) text.append(buf, static_cast<size_t>(n));
+  const std::string text = read_to_end(out[0]);
   ::close(out[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -212,8 +218,7 @@ std::string run_ps(const std::vector<std::string> &args) {
   std::string errtext;
   if (err) {
     ::lseek(err.get(), 0, SEEK_SET);
-    while ((n = ::read(err.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-      if (n > 0) errtext.append(buf, static_cast<size_t>(n));
+    errtext = read_to_end(err.get());
     while (!errtext.empty() && (errtext.back() == '\n' || errtext.back() == ' '))
       errtext.pop_back();
   }

@@ -66,7 +66,7 @@ void remove_state_dir(const std::string &dir) {
 
 void check_id(const std::string &id) {
   if (id.empty()) throw Error("container id cannot be empty");
-  bool okchars = !id.empty() && id.size() <= 1024;
+  bool okchars = id.size() <= 1024;
   for (char ch : id)
     okchars &=
         (std::isalnum((unsigned char)ch) || ch == '_' || ch == '+' || ch == '-' || ch == '.');

@@ -1,5 +1,6 @@
 // exec's command-line overrides, applied to the process before it starts.
 #include "container/exec.hpp"
+#include "spec/spec.hpp"
 #include "util/error.hpp"
 
 namespace hull::container {
@@ -9,10 +10,8 @@ uint32_t parse_id(const std::string &flag, const std::string &what, const std::s
   if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos)
     throw Error(flag + ": " + what + " \"" + text + "\" is not a non-negative number");
   unsigned long long v = std::stoull(text);
-  // (uid_t)-1 would mean "unchanged" to setresuid: the process would stay root
-  if (v > 2147483647u)
-    throw Error(flag + ": " + what + " " + text +
-                " is out of range (uids and gids must be in range 0-2147483647)");
+  if (v > spec::kMaxUserId) // (uid_t)-1 would leave the process root
+    throw Error(flag + ": " + what + " " + text + " is out of range (" + spec::kUserIdRange + ")");
   return uint32_t(v);
 }
 

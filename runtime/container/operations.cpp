@@ -52,12 +52,12 @@ int parse_signal(const std::string &s) {
   if (n.rfind("RTMIN", 0) == 0 || n.rfind("RTMAX", 0) == 0) {
     // RTMIN, RTMIN+N, RTMAX, RTMAX-N and nothing else ("RTMINx" is no signal)
     const std::string rest = n.substr(5);
-    const char sign = n[2] == 'M' && n[3] == 'I' ? '+' : '-';
-    if (!rest.empty() && (rest.size() < 2 || rest.size() > 3 || rest[0] != sign ||
+    const bool min = n[3] == 'I';
+    if (!rest.empty() && (rest.size() < 2 || rest.size() > 3 || rest[0] != (min ? '+' : '-') ||
                           rest.find_first_not_of("0123456789", 1) != std::string::npos))
       throw Error("unknown signal \"" + s + "\"");
     int off = rest.empty() ? 0 : std::atoi(rest.c_str());
-    int v = n[2] == 'M' && n[3] == 'I' ? SIGRTMIN + off : SIGRTMAX + off;
+    int v = min ? SIGRTMIN + off : SIGRTMAX + off;
     if (v >= SIGRTMIN && v <= SIGRTMAX) return v;
   }
   throw Error("unknown signal \"" + s + "\"");

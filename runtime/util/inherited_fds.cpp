@@ -12,9 +12,12 @@ namespace hull {
 namespace {
 int g_inherited = -1; // -1: not noted (library use): no check possible
 
-std::string what_is_open() {
-  return g_inherited == 0 ? std::string("none is open")
-                          : "only fds 3-" + std::to_string(2 + g_inherited) + " are open";
+// "WHAT: fd N is not open (...)" for the first fd past those open at start.
+[[noreturn]] void not_open(const std::string &what) {
+  throw Error(what + ": fd " + std::to_string(3 + g_inherited) + " is not open (" +
+              (g_inherited == 0 ? std::string("none is open")
+                                : "only fds 3-" + std::to_string(2 + g_inherited) + " are open") +
+              ")");
 }
 
 // A whole decimal number >= 0 from the environment, -1 otherwise.
@@ -39,17 +42,14 @@ void note_inherited_fds() {
 void check_preserve_fds(int n, int after) {
   if (n < 0) throw Error("--preserve-fds: must not be negative (got " + std::to_string(n) + ")");
   if (g_inherited < 0 || after + n <= g_inherited) return;
-  throw Error("--preserve-fds " + std::to_string(n) + ": fd " + std::to_string(3 + g_inherited) +
-              " is not open (" + what_is_open() + ")");
+  not_open("--preserve-fds " + std::to_string(n));
 }
 
 int socket_activation_fds() {
   if (env_number("LISTEN_PID") != long(::getpid())) return 0;
   long n = env_number("LISTEN_FDS");
   if (n <= 0) return 0;
-  if (g_inherited >= 0 && n > g_inherited)
-    throw Error("LISTEN_FDS " + std::to_string(n) + ": fd " + std::to_string(3 + g_inherited) +
-                " is not open (" + what_is_open() + ")");
+  if (g_inherited >= 0 && n > g_inherited) not_open("LISTEN_FDS " + std::to_string(n));
   return int(n);
 }
 
