@@ -93,6 +93,10 @@ void check_process(const Process &p) {
   for (size_t i = 0; i < p.user.additionalGids.size(); ++i)
     check_id_range(idx("process.user.additionalGids", i), p.user.additionalGids[i]);
   if (p.args.empty()) bad("process.args", "must not be empty");
+  // As runc: an entry that is not NAME=value has no name or no value to set.
+  for (size_t i = 0; i < p.env.size(); ++i)
+    if (p.env[i].find('=') == std::string::npos || p.env[i][0] == '=')
+      bad(idx("process.env", i), quote(p.env[i]) + " is not NAME=value");
   std::set<std::string> seen;
   for (size_t i = 0; i < p.rlimits.size(); ++i) {
     const auto &r = p.rlimits[i];

@@ -188,6 +188,8 @@ cfg_refuse "run without process" "config.json: process: missing, and run has not
 cfg_refuse "process an array" "process: expected object, got array" '.process = []'
 cfg_refuse "process.args a string" "process.args: expected array" '.process.args = "true"'
 cfg_refuse "process.args empty" "process.args: must not be empty" '.process.args = []'
+cfg_refuse "process.env entry without =" 'process.env[1]: "FOO" is not NAME=value' '.process.env = ["PATH=/bin", "FOO"]'
+cfg_refuse "process.env entry with an empty name" 'process.env[0]: "=x" is not NAME=value' '.process.env = ["=x"]'
 cfg_refuse "process.args[0] a number" "process.args[0]: expected string" '.process.args = [5]'
 cfg_refuse "args[0] missing" 'exec: "/nonexist": stat /nonexist: no such file or directory' '.process.args = ["/nonexist"]'
 cfg_refuse "args[0] not in PATH" 'exec: "nosuchcmd": executable file not found in $PATH' '.process.args = ["nosuchcmd"]'
